@@ -1,0 +1,86 @@
+"""A bilingual (English/French) sign-on platform for coalition policy platforms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app: settings, then extensions, then blueprints and commands. No I/O."""
+    app = Flask(__name__, template_folder=str(TEMPLATES), instance_relative_config=True)
+    app.config.from_object(config_module.BaseConfig)
+    if config is None:
+        config = config_module.from_environment(app.instance_path)
+    app.config.update(config)
+
+    from . import errors, i18n, page_cache, security
+    from .accounts import sessions as admin_sessions
+    from .extensions import babel, csrf, db, init_sqlite_write_intent, limiter, mail, migrate
+    from .markup import render_markdown
+    from .privacy import logs as privacy_logs
+
+    db.init_app(app)
+    init_sqlite_write_intent(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=lambda: app.config["TIMEZONE"],
+    )
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    # The page cache sits inside the security middleware (proxy headers, no server banner),
+    # so pages it answers from memory get the same treatment as fresh ones.
+    page_cache.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    privacy_logs.init_app(app)
+    admin_sessions.init_app(app)
+
+    from .accounts.views import bp as accounts_bp
+    from .directory.api import bp as api_bp
+    from .directory.views import bp as directory_bp
+    from .endorsements.views import bp as endorsements_bp
+    from .moderation.views import bp as moderation_bp
+    from .platforms.views import bp as platforms_bp
+    from .privacy.views import bp as privacy_bp
+
+    for blueprint in (
+        platforms_bp,
+        endorsements_bp,
+        directory_bp,
+        api_bp,
+        privacy_bp,
+        accounts_bp,
+        moderation_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    from .platforms.admin_views import bp as platforms_admin_bp
+
+    app.register_blueprint(platforms_admin_bp)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["site_name"] = site_name
+    app.jinja_env.filters["markdown"] = render_markdown
+    return app
+
+
+def site_name() -> str:
+    from flask import current_app
+
+    from .i18n import _
+
+    return current_app.config.get("SITE_NAME") or _("Platform sign-on")

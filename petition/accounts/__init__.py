@@ -1,0 +1,1 @@
+"""Admin and moderator accounts: login, sessions, roles, passwords."""

@@ -1,0 +1,83 @@
+"""Indexes that serve the public endorser list (the rows themselves are `Endorsement`s).
+
+They live here, next to the queries they serve (`services.py`), rather than in the endorsement
+model: a change to either should be made with the other in view.
+
+Each list index starts with what every list query fixes (platform, status), then its order,
+then every column a filter or the "who is listed" rule reads. Queries then never leave the
+index for the table (SQLite reports "USING COVERING INDEX"): a deep page skips index entries,
+not rows, and a count or a search reads a narrow index instead of the wide table. Measured at
+100,000 approved endorsements: see `bench/directory.py`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import DDL, Index, event, false
+
+from ..endorsements.models import Endorsement
+
+_t = Endorsement.__table__
+# Read by the listing rule, the filters and the search.
+_COVERED = (
+    _t.c.kind,
+    _t.c.display_mode,
+    _t.c.province,
+    _t.c.org_type,
+    _t.c.by_and_for,
+    _t.c.search_key,
+)
+
+# The list sorted by name in each language; `id` breaks ties between equal names.
+Index(
+    "ix_endorsement_directory_name_en",
+    _t.c.platform_id,
+    _t.c.status,
+    _t.c.sort_key_en,
+    _t.c.id,
+    *_COVERED,
+)
+Index(
+    "ix_endorsement_directory_name_fr",
+    _t.c.platform_id,
+    _t.c.status,
+    _t.c.sort_key_fr,
+    _t.c.id,
+    *_COVERED,
+)
+# The list sorted by date endorsed (newest first: read backwards), the feed, and the most
+# recent organizations on the platform page.
+Index(
+    "ix_endorsement_directory_date",
+    _t.c.platform_id,
+    _t.c.status,
+    _t.c.approved_at,
+    _t.c.id,
+    *_COVERED,
+)
+# Counts: in total, per kind, per province or territory, for any filter. Kind comes first so
+# that "individuals only" reads a range of it rather than checking every row.
+Index(
+    "ix_endorsement_directory_counts",
+    _t.c.platform_id,
+    _t.c.status,
+    *_COVERED,
+)
+# Substring search on the folded names. PostgreSQL: a trigram GIN index serves
+# `search_key LIKE '%ile%'` for any platform. SQLite has no index that can serve a substring
+# search (the covering indexes above keep its scans cheap), so there this index is declared
+# empty (a partial index whose condition is always false): it costs nothing on writes and keeps
+# the models and the migrations identical on both databases.
+Index(
+    "ix_endorsement_search_key_trgm",
+    _t.c.search_key,
+    postgresql_using="gin",
+    postgresql_ops={"search_key": "gin_trgm_ops"},
+    sqlite_where=false(),
+)
+
+# `db.create_all()` (tests, first run) needs the trigram operator class before that index.
+event.listen(
+    _t,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)

@@ -1,0 +1,452 @@
+"""The endorsement lifecycle: sign on, confirm by email, change how one appears, withdraw.
+
+Functions here flush and never commit: the view commits once, so an endorsement and the email
+it causes are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..db_types import utcnow
+from ..extensions import db
+from ..i18n import _l
+from ..moderation import audit
+from ..moderation.models import ActorKind
+from ..outbox.services import external_url, queue_email, recent_count
+from ..platforms.models import Platform
+from ..platforms.services import SignonState, localized, signon_state
+from . import consents, naming, tokens
+from .models import (
+    ConsentPurpose,
+    DisplayMode,
+    EmailToken,
+    Endorsement,
+    EndorsementKind,
+    EndorsementStatus,
+    OrgType,
+    Province,
+    TokenPurpose,
+)
+
+CONFIRMED_STATUSES = (
+    EndorsementStatus.PENDING_REVIEW,
+    EndorsementStatus.APPROVED,
+    EndorsementStatus.HIDDEN,
+    EndorsementStatus.REJECTED,
+)
+
+
+class SignOnClosed(Exception):
+    """The platform does not accept endorsements now; `state` says why."""
+
+    def __init__(self, state: SignonState):
+        super().__init__(state)
+        self.state = state
+
+
+class IndividualsNotAccepted(Exception):
+    """The platform accepts endorsements from organizations only."""
+
+
+class SignOnOutcome(enum.StrEnum):
+    CREATED = "created"
+    RESENT_CONFIRMATION = "resent_confirmation"
+    ALREADY_ENDORSED = "already_endorsed"
+    FLAGGED = "flagged"
+    EMAIL_CAPPED = "email_capped"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a signer entered, already cleaned and validated by the form."""
+
+    kind: EndorsementKind
+    email: str
+    name: str
+    province: Province
+    city: str
+    title: str = ""
+    org_name: str = ""
+    org_name_fr: str = ""
+    org_type: OrgType | None = None
+    website: str = ""
+    by_and_for: bool = False
+    about: str = ""
+    contact_public: bool = False
+    display_mode: DisplayMode | None = None
+    descriptor: str = ""
+    consent_public: bool = False
+    consent_updates: bool = False
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+def canonical_email(email: str) -> str:
+    """Return the form of an address used to recognise the same signer twice."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def _find(platform: Platform, kind: EndorsementKind, canonical: str) -> Endorsement | None:
+    # Locked (PostgreSQL; SQLite writers are serialized anyway) until the request commits:
+    # simultaneous repeats of one sign-on take turns, so each one counts the emails the
+    # others queued before deciding to send one, and the per-address cap holds.
+    return db.session.scalar(
+        select(Endorsement)
+        .where(
+            Endorsement.platform_id == platform.id,
+            Endorsement.kind == kind,
+            Endorsement.email_canonical == canonical,
+        )
+        .with_for_update()
+    )
+
+
+def _apply(endorsement: Endorsement, submission: Submission, locale: str) -> None:
+    """Copy a submission onto an endorsement, with the consents it gives."""
+    endorsement.email = submission.email
+    endorsement.locale = locale
+    endorsement.platform_version = endorsement.platform.version_label
+    for name in ("name", "title", "province", "city"):
+        setattr(endorsement, name, getattr(submission, name))
+    if submission.kind == EndorsementKind.ORGANIZATION:
+        for name in ("org_name", "org_name_fr", "org_type", "website", "by_and_for"):
+            setattr(endorsement, name, getattr(submission, name))
+        endorsement.contact_public = submission.contact_public
+        # The description is public text in the signer's language; moderators add the other.
+        endorsement.about_en = submission.about if locale == "en" else ""
+        endorsement.about_fr = submission.about if locale == "fr" else ""
+    else:
+        endorsement.display_mode = submission.display_mode
+        endorsement.descriptor = submission.descriptor
+    naming.refresh_keys(endorsement)
+
+    for record in endorsement.consents:
+        if record.withdrawn_at is None:
+            record.withdrawn_at = utcnow()
+    given = []
+    if submission.kind == EndorsementKind.ORGANIZATION:
+        given.append(ConsentPurpose.AUTHORITY)
+    if submission.consent_public:
+        given.append(ConsentPurpose.PUBLIC_LISTING)
+    if submission.consent_updates:
+        given.append(ConsentPurpose.UPDATES)
+    for purpose in given:
+        endorsement.consents.append(consents.record(submission.kind, purpose, locale))
+
+
+def _platform_title(endorsement: Endorsement) -> str:
+    return localized(endorsement.platform, "title", endorsement.locale).value
+
+
+def _email(endorsement: Endorsement, template: str, **context) -> None:
+    """Queue an email to the signer, in their language, about their endorsement."""
+    queue_email(
+        to=endorsement.email_canonical,
+        locale=endorsement.locale,
+        template=template,
+        context={
+            "endorsement": endorsement,
+            "platform_title": _platform_title(endorsement),
+            "platform_url": external_url(
+                "platforms.show", lang=endorsement.locale, slug=endorsement.platform.slug
+            ),
+            **context,
+        },
+    )
+
+
+def _over_email_cap(endorsement: Endorsement) -> bool:
+    """Say whether the sign-on forms have already sent this address its day's emails."""
+    since = utcnow() - timedelta(days=1)
+    sent = recent_count(endorsement.email_canonical, since)
+    return sent >= current_app.config["EMAILS_PER_ADDRESS_PER_DAY"]
+
+
+def _send_confirmation(endorsement: Endorsement) -> None:
+    hours = current_app.config["CONFIRM_TOKEN_HOURS"]
+    token = tokens.issue(endorsement, TokenPurpose.CONFIRM, timedelta(hours=hours))
+    _email(
+        endorsement,
+        "endorsements/confirm",
+        confirm_url=external_url("endorsements.confirm", lang=endorsement.locale, token=token),
+        expires_hours=hours,
+    )
+
+
+def _send_manage_link(endorsement: Endorsement, template: str) -> None:
+    token = tokens.issue(endorsement, TokenPurpose.MANAGE)
+    _email(
+        endorsement,
+        template,
+        manage_url=external_url("endorsements.manage", lang=endorsement.locale, token=token),
+    )
+
+
+def sign_on(
+    platform: Platform,
+    submission: Submission,
+    *,
+    locale: str,
+    flags: set[str],
+    ip_hash: str,
+    now: datetime | None = None,
+) -> SignOnOutcome:
+    """Record a sign-on and queue the email it causes; the caller commits both together."""
+    state = signon_state(platform, now)
+    if state != SignonState.OPEN:
+        raise SignOnClosed(state)
+    if submission.kind == EndorsementKind.INDIVIDUAL and not platform.allow_individuals:
+        raise IndividualsNotAccepted
+    canonical = canonical_email(submission.email)
+    existing = _find(platform, submission.kind, canonical)
+    if existing is None:
+        endorsement = Endorsement(
+            platform=platform,
+            kind=submission.kind,
+            email_canonical=canonical,
+            ip_hash=ip_hash,
+            flags=" ".join(sorted(flags)),
+        )
+        _apply(endorsement, submission, locale)
+        try:
+            with db.session.begin_nested():
+                db.session.add(endorsement)
+        except IntegrityError:
+            # Another request created the same sign-on between our look-up and our insert.
+            existing = _find(platform, submission.kind, canonical)
+            if existing is None:
+                raise
+        else:
+            if flags:
+                return SignOnOutcome.FLAGGED
+            if _over_email_cap(endorsement):
+                return SignOnOutcome.EMAIL_CAPPED
+            _send_confirmation(endorsement)
+            return SignOnOutcome.CREATED
+    return _repeat(existing, submission, locale=locale, flags=flags, ip_hash=ip_hash)
+
+
+def _repeat(
+    endorsement: Endorsement, submission: Submission, *, locale: str, flags: set[str], ip_hash: str
+) -> SignOnOutcome:
+    """Handle a second sign-on from the same address without revealing anything on screen."""
+    if flags:
+        if endorsement.status == EndorsementStatus.UNVERIFIED:
+            endorsement.add_flags(flags)
+        return SignOnOutcome.FLAGGED
+    if _over_email_cap(endorsement):
+        return SignOnOutcome.EMAIL_CAPPED
+    if endorsement.status in (EndorsementStatus.UNVERIFIED, EndorsementStatus.WITHDRAWN):
+        # Nothing confirmed stands: the newest details replace the old and a fresh link goes
+        # out (the mailbox owner decides by clicking it).
+        endorsement.status = EndorsementStatus.UNVERIFIED
+        endorsement.ip_hash = ip_hash
+        _apply(endorsement, submission, locale)
+        _send_confirmation(endorsement)
+        return SignOnOutcome.RESENT_CONFIRMATION
+    endorsement.locale = locale
+    _send_manage_link(endorsement, "endorsements/already_endorsed")
+    return SignOnOutcome.ALREADY_ENDORSED
+
+
+def confirmation_for(token: str) -> EmailToken:
+    """Return the confirm token row behind a link, or raise TokenError (changes nothing)."""
+    row = tokens.find(token, TokenPurpose.CONFIRM)
+    if row.endorsement.status != EndorsementStatus.UNVERIFIED:
+        raise tokens.TokenError(tokens.TokenProblem.USED, row)
+    return row
+
+
+def confirm(token: str, now: datetime | None = None) -> Endorsement:
+    """Confirm the endorsement behind a link: it then awaits review (or is approved)."""
+    now = now or utcnow()
+    row = confirmation_for(token)
+    # Only one of two simultaneous clicks may use the token.
+    used = db.session.execute(
+        update(EmailToken)
+        .where(EmailToken.id == row.id, EmailToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if used.rowcount != 1:
+        raise tokens.TokenError(tokens.TokenProblem.USED, row)
+    endorsement = row.endorsement
+    # Every other confirmation link sent to this signer stops working too.
+    db.session.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.endorsement_id == endorsement.id,
+            EmailToken.purpose == TokenPurpose.CONFIRM,
+            EmailToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    endorsement.confirmed_at = now
+    endorsement.withdrawn_at = None
+    auto_approve = (
+        endorsement.kind == EndorsementKind.INDIVIDUAL
+        and not endorsement.platform.individuals_need_review
+        and not endorsement.flag_set
+    )
+    if auto_approve:
+        endorsement.status = EndorsementStatus.APPROVED
+        endorsement.approved_at = now
+    else:
+        endorsement.status = EndorsementStatus.PENDING_REVIEW
+    _send_manage_link(endorsement, "endorsements/receipt")
+    _audit_signer(endorsement, "endorsement.confirm", {"after": {"status": endorsement.status}})
+    return endorsement
+
+
+def _audit_signer(endorsement: Endorsement, action: str, details: dict | None = None) -> None:
+    """Record what a signer did through an emailed link (never who they are)."""
+    audit.record(
+        action,
+        actor_kind=ActorKind.SIGNER,
+        target_type="endorsement",
+        target_id=endorsement.id,
+        platform_id=endorsement.platform_id,
+        details=details,
+    )
+
+
+def managed(token: str) -> Endorsement:
+    """Return the endorsement a manage link controls, or raise TokenError."""
+    row = tokens.find(token, TokenPurpose.MANAGE)
+    if row.endorsement.status not in (*CONFIRMED_STATUSES, EndorsementStatus.WITHDRAWN):
+        raise tokens.TokenError(tokens.TokenProblem.INVALID, row)
+    return row.endorsement
+
+
+class NotAnIndividual(Exception):
+    """Only individuals choose how they appear; organizations ask the coalition."""
+
+
+def change_appearance(endorsement: Endorsement, display_mode: DisplayMode, descriptor: str) -> bool:
+    """Change how an individual appears; return True if the change awaits review first."""
+    if endorsement.kind != EndorsementKind.INDIVIDUAL:
+        raise NotAnIndividual
+    descriptor = descriptor if display_mode == DisplayMode.DESCRIPTOR else endorsement.descriptor
+    # A new free-text description is published only after a person has read it.
+    needs_review = (
+        display_mode == DisplayMode.DESCRIPTOR
+        and descriptor != endorsement.descriptor
+        and endorsement.status == EndorsementStatus.APPROVED
+    )
+    endorsement.display_mode = display_mode
+    endorsement.descriptor = descriptor
+    endorsement.display_name = ""
+    if display_mode != DisplayMode.COUNTED_ONLY and not endorsement.has_consent(
+        ConsentPurpose.PUBLIC_LISTING
+    ):
+        endorsement.consents.append(
+            consents.record(endorsement.kind, ConsentPurpose.PUBLIC_LISTING, endorsement.locale)
+        )
+    if needs_review:
+        endorsement.status = EndorsementStatus.PENDING_REVIEW
+        endorsement.approved_at = None
+    naming.refresh_keys(endorsement)
+    _audit_signer(
+        endorsement,
+        "endorsement.appearance",
+        {"after": {"display_mode": display_mode.value, "status": endorsement.status.value}},
+    )
+    return needs_review
+
+
+def withdraw(endorsement: Endorsement, now: datetime | None = None) -> None:
+    """Withdraw an endorsement: it leaves every public surface at once."""
+    if endorsement.status == EndorsementStatus.WITHDRAWN:
+        return
+    now = now or utcnow()
+    endorsement.status = EndorsementStatus.WITHDRAWN
+    endorsement.withdrawn_at = now
+    for record in endorsement.consents:
+        if record.withdrawn_at is None and record.purpose != ConsentPurpose.AUTHORITY:
+            record.withdrawn_at = now
+    _email(endorsement, "endorsements/withdrawn")
+    _audit_signer(endorsement, "endorsement.withdraw")
+
+
+class NothingToReaffirm(Exception):
+    """The endorsement already names the platform's current version, or is withdrawn."""
+
+
+def reaffirm(endorsement: Endorsement) -> str:
+    """Record that the signer endorses the platform's current version; return the old one."""
+    current = endorsement.platform.version_label
+    if endorsement.status == EndorsementStatus.WITHDRAWN or endorsement.platform_version == current:
+        raise NothingToReaffirm
+    previous = endorsement.platform_version
+    endorsement.platform_version = current
+    _audit_signer(
+        endorsement,
+        "endorsement.reaffirm",
+        {"before": {"platform_version": previous}, "after": {"platform_version": current}},
+    )
+    return previous
+
+
+def stop_updates(endorsement: Endorsement, now: datetime | None = None) -> None:
+    """Withdraw consent to campaign updates (endorsing is not affected)."""
+    for record in endorsement.consents:
+        if record.purpose == ConsentPurpose.UPDATES and record.withdrawn_at is None:
+            record.withdrawn_at = now or utcnow()
+    _audit_signer(endorsement, "endorsement.stop_updates")
+
+
+def approval_problem(endorsement: Endorsement):
+    """Return why `endorsement` must not be approved (a lazy translated text), or None."""
+    if endorsement.anonymized_at is not None:
+        return _l("Its personal data was erased.")
+    if endorsement.status == EndorsementStatus.UNVERIFIED:
+        return _l("Its email address is not confirmed yet.")
+    if endorsement.status == EndorsementStatus.WITHDRAWN:
+        return _l("It was withdrawn by its signer.")
+    # Approval publishes: only with the signer's consent to be listed (an individual who asked
+    # to be counted only is published as a number, never by name).
+    counted_only = endorsement.display_mode == DisplayMode.COUNTED_ONLY
+    listed = endorsement.has_consent(ConsentPurpose.PUBLIC_LISTING)
+    if not listed and (endorsement.is_organization or not counted_only):
+        return _l("Its signer did not agree to be listed publicly.")
+    return None
+
+
+def can_approve(endorsement: Endorsement) -> bool:
+    """Say whether a moderator may approve `endorsement` (and so make it public)."""
+    return approval_problem(endorsement) is None
+
+
+def personal_data(endorsement: Endorsement) -> dict:
+    """Return everything stored about the signer of `endorsement`, for them to download."""
+    skip = {"search_key", "sort_key_en", "sort_key_fr", "platform_id"}
+    record = {}
+    for column in Endorsement.__table__.columns:
+        if column.key in skip:
+            continue
+        value = getattr(endorsement, column.key)
+        record[column.key] = value.isoformat() if isinstance(value, datetime) else value
+    record["platform"] = endorsement.platform.slug
+    record["consents"] = [
+        {
+            "purpose": c.purpose.value,
+            "wording": c.wording,
+            "wording_version": c.wording_version,
+            "locale": c.locale,
+            "given_at": c.given_at.isoformat(),
+            "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+        }
+        for c in endorsement.consents
+    ]
+    return record

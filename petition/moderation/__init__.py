@@ -1,0 +1,1 @@
+"""Moderation: the admin dashboard, the audit log (and, later, the review queue)."""

@@ -1,0 +1,1 @@
+"""Outgoing email: the outbox table, composing messages, and the relay that delivers them."""

@@ -1,0 +1,471 @@
+"""Deliver queued emails: claim a batch, send it over one SMTP connection, record each outcome.
+
+Rows move queued -> sending (claimed, committed before any SMTP talk) -> sent | queued again
+(transient failure, with backoff) | failed (permanent failure, or out of attempts). Each
+accepted message is marked sent and committed at once, so a crash never re-sends a message the
+server already took. Several relays may run at once: on PostgreSQL they claim with
+`FOR UPDATE SKIP LOCKED`; on SQLite the claim runs in a write (BEGIN IMMEDIATE) transaction.
+Just before a batch goes out, its claims are renewed in one statement (and again if the batch
+is still going after RENEW_AFTER), so a relay that stalled past STALE_CLAIM sends nothing that
+another relay has taken over.
+
+Logs name messages by Message-ID only: never a recipient, a subject or a body (bodies hold
+one-time secret links).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TextIO
+
+import click
+from flask import current_app
+from flask_mail import BadHeaderError, Connection, Message
+from sqlalchemy import bindparam, select, update
+
+from ..db_types import utcnow
+from ..extensions import db, sqlite_write_intent
+from ..i18n import HTML_LANG
+from .models import LAST_ERROR_LENGTH, OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 20
+# A claim older than this belongs to a relay that died: its rows may be claimed again. Claims
+# are renewed before a batch is sent and whenever they are RENEW_AFTER old, so this only has
+# to outlast RENEW_AFTER plus one SMTP exchange (a few MAIL_TIMEOUTs).
+STALE_CLAIM = timedelta(minutes=10)
+RENEW_AFTER = timedelta(minutes=2)
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """One claimed message, read in full before the relay talks to SMTP."""
+
+    id: int
+    message_id: str
+    recipient: str
+    locale: str
+    subject: str
+    body_text: str
+    body_html: str
+    attempts: int
+    claimed_at: datetime
+
+
+@dataclass
+class PassResult:
+    """What a relay pass did, in numbers."""
+
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+    def add(self, other: PassResult) -> None:
+        """Add another pass's numbers to these."""
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.deferred += other.deferred
+        self.failed += other.failed
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An SMTP or network error, as the outbox records it."""
+
+    reason: str  # short and free of addresses: what the logs show
+    detail: str  # the server's own words: what last_error keeps for the admin view
+    permanent: bool
+
+
+class _SMTPConnection(Connection):
+    """Flask-Mail's connection, with MAIL_TIMEOUT and verified TLS, and no test suppression.
+
+    Flask-Mail suppresses sending whenever TESTING is on, which would let the relay mark
+    undelivered messages sent: here MAIL_SERVER alone decides (empty means console mode).
+    """
+
+    def open(self) -> None:
+        """Connect (and log in) to the SMTP server, or raise."""
+        self.host = self.configure_host()
+        self.num_emails = 0
+
+    def configure_host(self) -> smtplib.SMTP:
+        mail = self.mail
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        # smtplib's default TLS context checks no certificate: ask for the verifying one
+        # (only when TLS is on: loading the CA store costs tens of milliseconds).
+        context = ssl.create_default_context() if mail.use_ssl or mail.use_tls else None
+        host: smtplib.SMTP
+        if mail.use_ssl:
+            host = smtplib.SMTP_SSL(mail.server, mail.port, timeout=timeout, context=context)
+        else:
+            host = smtplib.SMTP(mail.server, mail.port, timeout=timeout)
+        try:
+            if mail.use_tls:
+                host.starttls(context=context)
+            if mail.username and mail.password:
+                host.login(mail.username, mail.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+    @property
+    def dropped(self) -> bool:
+        # smtplib closes its socket whenever the server hangs up, times out or says 421.
+        return self.host is None or self.host.sock is None
+
+    def close_quietly(self) -> None:
+        if self.host is None:
+            return
+        try:
+            self.host.quit()
+        except (OSError, smtplib.SMTPException):
+            self.host.close()
+        self.host = None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Return how long to wait after `attempts` tries: 30 s, doubling, at most an hour."""
+    return min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 16), LONGEST_RETRY)
+
+
+def claim_batch(limit: int = DEFAULT_BATCH_SIZE) -> list[Claimed]:
+    """Claim up to `limit` due messages for this relay, commit, and return them.
+
+    Call it with no transaction open in the session, so the claim is its own transaction.
+    """
+    now = utcnow()
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    # Two queries, each served in order by the (status, next_attempt_at) index: one with an OR
+    # of both made the database read and sort every queued row for every batch (30 ms per
+    # claim with 20,000 queued). Claims left by dead relays go first; they are rare.
+    stale = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at < now - STALE_CLAIM,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    )
+    queued = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    )
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    # SQLite: the whole claim runs under BEGIN IMMEDIATE, so no other writer slips between the
+    # select and the update.
+    intent = sqlite_write_intent.set(True)
+    try:
+        claimed = []
+        found: list[OutboxMessage] = []
+        for query in (stale, queued):
+            query = query.limit(limit - len(found))
+            if postgresql:
+                # Rows another relay is claiming right now are skipped, not waited for.
+                query = query.with_for_update(skip_locked=True)
+            found += db.session.scalars(query)
+            if len(found) >= limit:
+                break
+        for message in found:
+            if message.status == OutboxStatus.SENDING:
+                # A relay died holding this message: count that as a try, so a message that
+                # brings the relay down cannot loop forever.
+                message.attempts += 1
+                if message.attempts >= max_attempts:
+                    message.status = OutboxStatus.FAILED
+                    message.claimed_at = None
+                    message.last_error = "The relay stopped while sending this message."
+                    log.error("failed %s: relay stopped while sending it", message.message_id)
+                    continue
+            message.status = OutboxStatus.SENDING
+            message.claimed_at = now
+            claimed.append(
+                Claimed(
+                    id=message.id,
+                    message_id=message.message_id,
+                    recipient=message.recipient,
+                    locale=message.locale,
+                    subject=message.subject,
+                    body_text=message.body_text,
+                    body_html=message.body_html,
+                    attempts=message.attempts,
+                    claimed_at=now,
+                )
+            )
+        db.session.commit()
+    finally:
+        sqlite_write_intent.reset(intent)
+    return claimed
+
+
+def relay_once(batch_size: int = DEFAULT_BATCH_SIZE, out: TextIO | None = None) -> PassResult:
+    """Claim one batch of due messages and deliver it (to the console if MAIL_SERVER is empty)."""
+    batch = claim_batch(batch_size)
+    result = deliver(batch, out) if batch else PassResult()
+    result.claimed = len(batch)
+    return result
+
+
+def deliver(batch: Sequence[Claimed], out: TextIO | None = None) -> PassResult:
+    """Deliver claimed messages, skipping any whose claim another relay has since taken."""
+    result = PassResult()
+    if current_app.config.get("MAIL_SERVER"):
+        _deliver_over_smtp(batch, result)
+    else:
+        _deliver_to_console(batch, result, out)
+    return result
+
+
+def drain(
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    out: TextIO | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> PassResult:
+    """Deliver batch after batch until nothing is due; return the totals."""
+    total = PassResult()
+    # Every batch sends, defers or fails at least one message, so this ends.
+    while not should_stop():
+        result = relay_once(batch_size, out)
+        total.add(result)
+        if not result.claimed:
+            break
+    return total
+
+
+def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
+    connection = _SMTPConnection(current_app.extensions["mail"])
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as exc:
+        failure = _classify(exc)
+        log.warning("SMTP server unavailable (%s): %d messages wait", failure.reason, len(batch))
+        for item in batch:
+            # The server was never reached: no message is to blame, none fails for good.
+            _record_failure(item, _Failure(failure.reason, failure.detail, False), result)
+        return
+    try:
+        claims = _Claims(batch)
+        for index, item in enumerate(batch):
+            if not claims.still_ours(item):
+                continue
+            try:
+                connection.send(_compose(item))
+            except BadHeaderError:
+                _record_failure(item, _Failure("bad header", "Bad header in message", True), result)
+                continue
+            except (OSError, smtplib.SMTPException) as exc:
+                _record_failure(item, _classify(exc), result)
+                if connection.dropped:
+                    # The rest were never tried: queue them again as they were, due now.
+                    _release(claims.current(batch[index + 1 :]))
+                    log.warning(
+                        "SMTP connection lost: %d messages queued again", len(batch) - 1 - index
+                    )
+                    return
+                continue
+            except Exception as exc:  # One malformed message must not hold up the rest.
+                reason = type(exc).__name__
+                _record_failure(item, _Failure(reason, f"Could not send: {reason}", True), result)
+                continue
+            _mark_sent(item, result)
+    finally:
+        connection.close_quietly()
+
+
+def _deliver_to_console(batch: Sequence[Claimed], result: PassResult, out: TextIO | None) -> None:
+    claims = _Claims(batch)
+    for item in batch:
+        if not claims.still_ours(item):
+            continue
+        rule = "=" * 72
+        click.echo(
+            "\n".join(
+                [
+                    rule,
+                    "Email (printed, not sent: MAIL_SERVER is empty)",
+                    f"To:         {item.recipient}",
+                    f"Subject:    {item.subject}",
+                    f"Message-ID: {item.message_id}",
+                    "-" * 72,
+                    item.body_text.rstrip(),
+                    rule,
+                    "",
+                ]
+            ),
+            file=out,
+        )
+        _mark_sent(item, result)
+
+
+def _compose(item: Claimed) -> Message:
+    message = Message(
+        subject=item.subject,
+        recipients=[item.recipient],
+        body=item.body_text,
+        html=item.body_html or None,
+        extra_headers={
+            # RFC 3834: an automatic message, so autoresponders stay quiet.
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": HTML_LANG.get(item.locale, item.locale),
+        },
+    )
+    # The stored Message-ID, so a retry is recognizably the same message.
+    message.msgId = item.message_id
+    return message
+
+
+def _classify(exc: BaseException) -> _Failure:
+    code: int | None = None
+    text = ""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        code, raw = next(iter(exc.recipients.values()))
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code = exc.smtp_code
+        raw = exc.smtp_error
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    if code is not None and code > 0:
+        detail = f"{code} {' '.join(text.split())}".strip()
+        return _Failure(f"SMTP {code}", detail, 500 <= code < 600)
+    # Refused, timed out or hung up: the network's fault, worth another try.
+    reason = type(exc).__name__
+    return _Failure(reason, f"{reason}: {exc}".strip().rstrip(":"), False)
+
+
+def _by_id(item: Claimed):
+    return update(OutboxMessage).where(OutboxMessage.id == item.id)
+
+
+def _execute(statement) -> int:
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
+
+
+class _Claims:
+    """This relay's claims on a batch, renewed in one statement when they need it.
+
+    One UPDATE ... RETURNING per renewal instead of one per message: the claims are renewed
+    before the first send and again once RENEW_AFTER has passed, never left to go stale.
+    """
+
+    def __init__(self, batch: Sequence[Claimed]):
+        self.ours: dict[int, datetime] = {}
+        self.renewed_at: datetime | None = None
+        self.pending = list(batch)
+
+    def still_ours(self, item: Claimed) -> bool:
+        """Say whether `item` is still this relay's to send (renewing claims when due)."""
+        if self.renewed_at is None or utcnow() - self.renewed_at >= RENEW_AFTER:
+            self._renew()
+        self.pending = [p for p in self.pending if p.id != item.id]
+        return item.id in self.ours
+
+    def current(self, items: Sequence[Claimed]) -> list[Claimed]:
+        """Return `items` that are still ours, with the claim time they now hold."""
+        return [replace(i, claimed_at=self.ours[i.id]) for i in items if i.id in self.ours]
+
+    def _renew(self) -> None:
+        now = utcnow()
+        unsent = self.current(self.pending) if self.renewed_at else self.pending
+        renewed: set[int] = set()
+        # A batch is claimed at one moment; group anyway, so any batch works.
+        for claimed_at in {item.claimed_at for item in unsent}:
+            ids = [item.id for item in unsent if item.claimed_at == claimed_at]
+            statement = (
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.status == OutboxStatus.SENDING,
+                    OutboxMessage.claimed_at == claimed_at,
+                )
+                .values(claimed_at=now)
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+            renewed.update(db.session.scalars(statement))
+        db.session.commit()
+        self.ours = {item_id: now for item_id in renewed}
+        self.renewed_at = now
+
+
+# Built once: constructing the statement cost a third of the time of running it.
+_SENT = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("sent_id"))
+    .values(
+        status=OutboxStatus.SENT,
+        attempts=bindparam("sent_attempts"),
+        sent_at=bindparam("sent_at_value"),
+        claimed_at=None,
+        last_error=None,
+        # The bodies hold one-time secret links: keep only what the admin view needs.
+        body_text="",
+        body_html="",
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
+def _mark_sent(item: Claimed, result: PassResult) -> None:
+    # Committed at once: from here on a crash cannot make this message go out twice.
+    db.session.execute(
+        _SENT,
+        {"sent_id": item.id, "sent_attempts": item.attempts + 1, "sent_at_value": utcnow()},
+    )
+    db.session.commit()
+    result.sent += 1
+    log.info("sent %s", item.message_id)
+
+
+def _record_failure(item: Claimed, failure: _Failure, result: PassResult) -> None:
+    attempts = item.attempts + 1
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    values: dict = {
+        "attempts": attempts,
+        "claimed_at": None,
+        "last_error": failure.detail[:LAST_ERROR_LENGTH],
+    }
+    if failure.permanent or attempts >= max_attempts:
+        values["status"] = OutboxStatus.FAILED
+        result.failed += 1
+        log.error("failed %s after %d attempts: %s", item.message_id, attempts, failure.reason)
+    else:
+        wait = backoff(attempts)
+        values["status"] = OutboxStatus.QUEUED
+        values["next_attempt_at"] = utcnow() + wait
+        result.deferred += 1
+        log.warning(
+            "deferred %s after attempt %d (%s): next try in %d s",
+            item.message_id,
+            attempts,
+            failure.reason,
+            wait.total_seconds(),
+        )
+    _execute(_by_id(item).values(**values))
+
+
+def _release(items: Sequence[Claimed]) -> None:
+    if not items:
+        return
+    _execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_([item.id for item in items]),
+            OutboxMessage.status == OutboxStatus.SENDING,
+            # Still ours: the whole batch was claimed at one moment.
+            OutboxMessage.claimed_at == items[0].claimed_at,
+        )
+        .values(status=OutboxStatus.QUEUED, claimed_at=None, next_attempt_at=utcnow())
+    )

@@ -1,0 +1,142 @@
+"""Compose emails into the outbox, and the outbox figures the admin dashboard shows."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextlib import suppress
+from datetime import datetime
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale, get_locale
+from sqlalchemy import func, select
+
+from ..db_types import utcnow
+from ..extensions import db
+from ..i18n import HTML_LANG, LANGUAGES
+from .models import SUBJECT_LENGTH, OutboxMessage, OutboxStatus
+
+# Any whitespace except the no-break spaces of French typography (U+00A0, U+202F).
+_WHITESPACE_RUN = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+class NotRetryable(ValueError):
+    """Only a failed message can be sent again."""
+
+
+def external_url(endpoint: str, **values) -> str:
+    """Build an absolute URL for `endpoint` from BASE_URL, never from the request's Host."""
+    app = current_app
+    if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        # While an email renders this is the email's locale (forced), in a request the page's;
+        # outside both there is none, and building the URL below says `lang` is missing.
+        with suppress(RuntimeError):
+            values["lang"] = str(get_locale())
+    anchor = values.pop("_anchor", None)
+    app.inject_url_defaults(endpoint, values)
+    base = urlsplit(app.config["BASE_URL"])
+    adapter = app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    url = adapter.build(endpoint, values, force_external=True)
+    if anchor is not None:
+        url += f"#{anchor}"
+    return url
+
+
+def new_message_id() -> str:
+    """Return a fresh RFC 5322 Message-ID in the sender's domain."""
+    address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1]
+    domain = address.rpartition("@")[2] or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def render_email(template: str, locale: str, context: dict | None = None) -> tuple[str, str, str]:
+    """Render an email's subject, text body and HTML body in `locale`."""
+    if locale not in LANGUAGES:
+        raise ValueError(f"unsupported locale {locale!r}")
+    values = {
+        **(context or {}),
+        # Given explicitly: in a request, the page's own `lang` would otherwise win.
+        "lang": locale,
+        "html_lang": HTML_LANG[locale],
+        "base_url": current_app.config["BASE_URL"],
+        "external_url": external_url,
+    }
+    with force_locale(locale):
+        subject = render_template(f"email/{template}.subject.txt", **values)
+        # A header is one line: collapse the layout's line breaks and runs of spaces, but keep
+        # no-break spaces (French puts one before a colon).
+        subject = _WHITESPACE_RUN.sub(" ", subject).strip()
+        if len(subject) > SUBJECT_LENGTH:
+            subject = subject[: SUBJECT_LENGTH - 1] + "…"
+        values["subject"] = subject
+        text = render_template(f"email/{template}.txt", **values).strip() + "\n"
+        html = render_template(f"email/{template}.html", **values)
+    return subject, text, html
+
+
+def queue_email(
+    *, to: str, locale: str, template: str, context: dict | None = None
+) -> OutboxMessage:
+    """Render an email in the recipient's language and add it to the outbox (flush only)."""
+    subject, text, html = render_email(template, locale, context)
+    message = OutboxMessage(
+        recipient=to,
+        locale=locale,
+        template=template,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id=new_message_id(),
+        status=OutboxStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def recent_count(recipient: str, since: datetime) -> int:
+    """Count the emails queued for `recipient` since `since`, whatever became of them."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.recipient == recipient, OutboxMessage.created_at >= since)
+    )
+
+
+def status_counts() -> dict[OutboxStatus, int]:
+    """Count the outbox's messages in each status (every status present, zero or more)."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    counts = dict.fromkeys(OutboxStatus, 0)
+    counts.update({OutboxStatus(status): count for status, count in rows})
+    return counts
+
+
+def failed_messages(limit: int = 50) -> list[OutboxMessage]:
+    """List failed messages, most recent first, with the error that ended them."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.FAILED)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def retry(message: OutboxMessage) -> None:
+    """Queue a failed message again, due now, with a fresh set of attempts."""
+    if message.status != OutboxStatus.FAILED:
+        raise NotRetryable(f"message {message.message_id} is {message.status}, not failed")
+    message.status = OutboxStatus.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.claimed_at = None
+    db.session.flush()

@@ -1,0 +1,238 @@
+"""Answer repeat visits to public pages from memory for a few seconds, in each app process.
+
+A refresh storm on the endorser list or a platform page would otherwise cost a database query
+and a template rendering per visit. This cache sits in front of the app as a WSGI middleware,
+like a small CDN inside each process: a GET whose response the app marked publicly cacheable
+(`http_cache.public_cache`: status 200, `Cache-Control: public`), which sets no cookie, varies
+on nothing and has a body of known, modest size (streamed downloads are never kept), is kept
+for PUBLIC_PAGE_CACHE_SECONDS (default 2; 0 turns the cache off) under its path and query
+string. A repeat within that time is answered without running the app, with an `Age` header;
+after it, one request renders the page again while the others still get the old copy (for at
+most STALE_SECONDS more), so a refresh storm costs one rendering per page and process.
+
+Only what the app already serves to anyone is kept, so nothing private can leak through it.
+Freshness: a commit in this process that changes what the public may see (an endorsement that
+is or was approved, a platform, its texts or resources, or a bulk statement on such a table)
+empties this process's cache at once. Other processes serving the site notice within
+PUBLIC_PAGE_CACHE_SECONDS + STALE_SECONDS: a withdrawal or a moderation decision reaches every
+public page within 3 seconds by default, and at once in the process that made it. Counts on
+those pages keep their own few seconds of delay (DIRECTORY_COUNTS_SECONDS).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import chain
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from .i18n import LANGUAGES
+
+DEFAULT_SECONDS = 2
+# While one request renders a fresh copy of a page, others get the expired one for at most
+# this long, or wait at most WAIT_SECONDS for the fresh one when there is none.
+STALE_SECONDS = 1
+WAIT_SECONDS = 2
+# A page larger than this is served as it comes (the endorser list is ~20-40 KB).
+MAX_ENTRY_BYTES = 512 * 1024
+# Bounds the memory of a process's cache: the oldest pages go first.
+MAX_TOTAL_BYTES = 8 * 1024 * 1024
+# Tables whose rows never appear on a public page: writing them (a sign-on's token and
+# email, the relay's bookkeeping, an admin's login) leaves cached pages as they are.
+PRIVATE_TABLES = frozenset(
+    {"outbox_message", "email_token", "audit_event", "admin_user", "consent", "alembic_version"}
+)
+_CHANGED = "page_cache.public_data_changed"
+_LANGUAGE_PREFIXES = tuple(f"/{lang}/" for lang in LANGUAGES)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    stored: float
+    expires: float
+
+
+class PageCache:
+    """The WSGI middleware: serve kept responses, keep new ones that may be kept.
+
+    One request at a time renders a given page; while it does, the others get the copy that
+    just expired (for at most STALE_SECONDS more) or, if there is none, wait for it briefly.
+    A refresh storm thus costs one rendering per page per process every few seconds.
+    """
+
+    def __init__(self, wsgi_app: Callable, app: Flask):
+        self.wsgi_app = wsgi_app
+        self.config = app.config
+        self._entries: dict[tuple, _Entry] = {}
+        self._rendering: dict[tuple, threading.Event] = {}
+        self._size = 0
+        # Bumped by clear(): a page rendered from data older than the last change is not kept.
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        seconds = self.config.get("PUBLIC_PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
+        if seconds <= 0 or environ.get("REQUEST_METHOD") != "GET":
+            return self.wsgi_app(environ, start_response)
+        key = _key(environ)
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and entry.expires > now:
+            return self._serve(entry, now, start_response)
+        with self._lock:
+            done = self._rendering.get(key)
+            leader = done is None
+            if leader:
+                done = self._rendering[key] = threading.Event()
+            generation = self._generation
+        if not leader:
+            if entry is not None and now < entry.expires + STALE_SECONDS:
+                return self._serve(entry, now, start_response)
+            if done.wait(WAIT_SECONDS):
+                now = time.monotonic()
+                entry = self._entries.get(key)
+                if entry is not None and entry.expires > now:
+                    return self._serve(entry, now, start_response)
+            return self.wsgi_app(environ, start_response)
+        try:
+            return self._render(key, environ, start_response, seconds, generation)
+        finally:
+            with self._lock:
+                self._rendering.pop(key, None)
+            done.set()
+
+    def _serve(self, entry: _Entry, now: float, start_response: Callable) -> list[bytes]:
+        start_response(entry.status, [*entry.headers, ("Age", str(int(now - entry.stored)))])
+        return [entry.body]
+
+    def _render(
+        self, key: tuple, environ: dict, start_response: Callable, seconds: float, generation: int
+    ) -> Iterable[bytes]:
+        answer: dict = {}
+
+        def remember(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        started = time.monotonic()
+        result = self.wsgi_app(environ, remember)
+        if not _may_keep(answer.get("status", ""), answer.get("headers", [])):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        entry = _Entry(answer["status"], answer["headers"], body, started, started + seconds)
+        with self._lock:
+            if generation == self._generation:
+                old = self._entries.pop(key, None)
+                self._size += len(body) - (len(old.body) if old else 0)
+                self._entries[key] = entry
+                while self._size > MAX_TOTAL_BYTES:
+                    oldest = next(iter(self._entries))
+                    self._size -= len(self._entries.pop(oldest).body)
+        return [body]
+
+    def clear(self) -> None:
+        """Forget every kept response (and any being rendered now)."""
+        with self._lock:
+            self._entries = {}
+            self._size = 0
+            self._generation += 1
+
+
+def _key(environ: dict) -> tuple:
+    path = environ.get("PATH_INFO", "")
+    return (
+        path,
+        environ.get("QUERY_STRING", ""),
+        environ.get("SCRIPT_NAME", ""),
+        # HTTPS (directly or through a trusted proxy) adds a header to the response.
+        environ.get("wsgi.url_scheme", ""),
+        environ.get("HTTP_X_FORWARDED_PROTO", ""),
+        # A page without a language prefix may take its language from the browser's.
+        "" if path.startswith(_LANGUAGE_PREFIXES) else environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+    )
+
+
+def _may_keep(status: str, headers: list[tuple[str, str]]) -> bool:
+    if not status.startswith("200 "):
+        return False
+    found = {name.lower(): value for name, value in headers}
+    directives = found.get("cache-control", "").split(",")
+    cache_control = {directive.strip().split("=")[0] for directive in directives}
+    return (
+        "public" in cache_control
+        and not cache_control & {"private", "no-store", "no-cache"}
+        and "set-cookie" not in found
+        and "vary" not in found
+        and found.get("content-length", "").isdigit()
+        and int(found["content-length"]) <= MAX_ENTRY_BYTES
+    )
+
+
+def _touches_public(instance) -> bool:
+    """Say whether flushing this changed ORM object may change a public page."""
+    if getattr(instance, "__tablename__", None) in PRIVATE_TABLES:
+        return False
+    from .endorsements.models import Endorsement, EndorsementStatus
+
+    if isinstance(instance, Endorsement):
+        state = inspect(instance)
+        if "status" not in state.dict:
+            # New: the column default (unverified). Otherwise not loaded: assume the worst.
+            return not state.pending
+        before = state.attrs.status.history.deleted or ()
+        return EndorsementStatus.APPROVED in (state.dict["status"], *before)
+    return True
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changed_objects(session: Session, _context, _instances) -> None:
+    if session.info.get(_CHANGED):
+        return
+    if any(_touches_public(i) for i in chain(session.new, session.dirty, session.deleted)):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_changing_statements(state: ORMExecuteState) -> None:
+    if state.is_select or state.session.info.get(_CHANGED):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) not in PRIVATE_TABLES:
+        state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_changed_pages(session: Session) -> None:
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        public_data_changed(current_app)
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+def public_data_changed(app: Flask) -> None:
+    """Forget this process's kept pages: what the public may see has changed."""
+    cache = app.extensions.get("page_cache")
+    if cache is not None:
+        cache.clear()
+
+
+def init_app(app: Flask) -> None:
+    """Put the page cache in front of the app."""
+    cache = PageCache(app.wsgi_app, app)
+    app.extensions["page_cache"] = cache
+    app.wsgi_app = cache  # type: ignore[method-assign]

@@ -1,0 +1,1 @@
+"""Privacy: the privacy notice, retention (purge and anonymize), erasure, and log redaction."""

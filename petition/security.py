@@ -1,0 +1,157 @@
+"""Response headers, password-hash parameters, proxy settings, and limits on what requests
+may carry (body types, numbers in URLs)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from argon2 import PasswordHasher, Type
+from flask import Flask, abort, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+# OWASP's floor for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
+ARGON2_MEMORY_KIB = 19 * 1024
+ARGON2_TIME_COST = 2
+password_hasher = PasswordHasher(
+    time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=1, type=Type.ID
+)
+
+
+def ip_hash(ip: str | None) -> str:
+    """Return a keyed hash of an IP address (hex), so raw addresses are never stored."""
+    # A key derived for this one purpose: the hashes reveal nothing about SECRET_KEY itself,
+    # and they cannot be recomputed from a list of addresses without it.
+    key = hmac.new(current_app.config["SECRET_KEY"].encode(), b"ip-hash", hashlib.sha256).digest()
+    return hmac.new(key, (ip or "").encode(), hashlib.sha256).hexdigest()
+
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ]
+)
+# Pages that other sites may put in an iframe (the count widget) opt in with this attribute.
+FRAMEABLE = "_frameable"
+
+
+def frameable(view):
+    """Allow a view's pages to be framed by any site (embeds only)."""
+    setattr(view, FRAMEABLE, True)
+    return view
+
+
+def _is_frameable() -> bool:
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(view and getattr(view, FRAMEABLE, False))
+
+
+def set_security_headers(response):
+    frame_ancestors = "*" if _is_frameable() else "'none'"
+    response.headers["Content-Security-Policy"] = f"{CSP}; frame-ancestors {frame_ancestors}"
+    if frame_ancestors == "'none'":
+        response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Confirmation and manage links carry secrets in their path: never send them elsewhere.
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    response.headers.pop("Server", None)
+    return response
+
+
+class NoServerBanner:
+    """WSGI middleware: keep gunicorn from announcing itself in a `Server` header.
+
+    Flask's after-request hook cannot remove it: gunicorn writes the header itself, after the
+    app, and has no setting to leave it out. Its `start_response` is a method of the response
+    object that writes it, so the header is filtered out there, for this response only.
+    """
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        server_response = getattr(start_response, "__self__", None)
+        if environ.get("SERVER_SOFTWARE", "").startswith("gunicorn") and hasattr(
+            server_response, "default_headers"
+        ):
+            default_headers = server_response.default_headers
+
+            def without_banner():
+                return [h for h in default_headers() if not h.lower().startswith("server:")]
+
+            server_response.default_headers = without_banner
+        return self.wsgi_app(environ, start_response)
+
+
+# The largest id a column can hold (SQLite's integers and PostgreSQL's bigint alike); the
+# database driver fails, rather than finding nothing, when asked about a larger one.
+LARGEST_ID = 2**63 - 1
+
+
+def whole_number(text: str | None, default=None, *, minimum: int = 0, maximum: int = LARGEST_ID):
+    """Return `text` as a whole number between the bounds, else `default` (never raises)."""
+    # isdigit() alone accepts "²" and "٣", which int() refuses or reads as another digit.
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return default
+    value = int(text)
+    return value if minimum <= value <= maximum else default
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: a number too large to be an id is a page that does not exist."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits, min, LARGEST_ID if max is None else max, signed)
+
+
+# What an HTML form sends. No form of this site sends JSON, plain text or files: such bodies
+# would reach WTForms as values of the wrong type (Flask-WTF reads JSON as form data).
+FORM_BODIES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+ACCEPTS_FILES = "_accepts_files"
+
+
+def accepts_files(view):
+    """Let a view's form carry uploaded files (the import page); others refuse them."""
+    setattr(view, ACCEPTS_FILES, True)
+    return view
+
+
+def refuse_unexpected_bodies():
+    """Answer 415 to a request whose body is not an HTML form's (or carries unwanted files)."""
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    if request.mimetype and request.mimetype not in FORM_BODIES:
+        abort(415)
+    if request.mimetype == "multipart/form-data" and request.files:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if not getattr(view, ACCEPTS_FILES, False):
+            abort(415)
+
+
+def init_app(app: Flask) -> None:
+    """Trust forwarded headers only from the configured number of proxies; add headers."""
+    # Before any blueprint adds its rules, so every `<int:...>` uses it.
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_unexpected_bodies)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_prefix=0)
+    app.wsgi_app = NoServerBanner(app.wsgi_app)
+    app.after_request(set_security_headers)

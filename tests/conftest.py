@@ -1,0 +1,194 @@
+"""Fixtures shared by every test: `app`, `client`, `runner`, and the database they use.
+
+Tests run on SQLite by default. Set TEST_DATABASE_URL (for example
+postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the same tests on PostgreSQL;
+if that server is unreachable the tests fail rather than skip.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from petition import create_app
+from petition.config import settings_for_tests
+from petition.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    # A file, not :memory:, so tests that run a real server in a thread share it.
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Create the schema once per run (migrations are tested separately, in test_migrations)."""
+    app = create_app(settings_for_tests(database_url))
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        db.engine.dispose()
+
+
+def _empty_tables(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        # DELETE beats TRUNCATE on tables this small, on PostgreSQL as on SQLite.
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url, _schema):
+    """Build apps on the test database with settings overridden; tables are emptied after."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app(settings_for_tests(database_url, **overrides))
+        apps.append(app)
+        return app
+
+    yield factory
+    if apps:
+        # Whatever a test wrote is removed even when it failed halfway.
+        _empty_tables(apps[0])
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class SMTPServer:
+    """A real SMTP server (aiosmtpd) on a loopback port, for tests where email is the point.
+
+    `messages` holds what it accepted, parsed (`email.message.EmailMessage`); `config` is the
+    app settings that point at it: `make_app(**smtp_server.config)`. It can misbehave on
+    demand: `refuse_connections()`, `answer("451 4.3.0 Try later")` (at DATA, or at RCPT for
+    some or all recipients), `drop_connection_after(n)`; `reset()` makes it well again.
+    """
+
+    host = "127.0.0.1"
+
+    def __init__(self) -> None:
+        import socket
+
+        # A free port: bind to 0, note what the kernel chose, then let the server have it.
+        with socket.socket() as probe:
+            probe.bind((self.host, 0))
+            self.port: int = probe.getsockname()[1]
+        self.messages: list = []
+        self.connections = 0
+        self._controller = None
+        self._data_reply: str | None = None
+        self._rcpt_reply: str | None = None
+        self._rcpt_only: set[str] | None = None
+        self._drop_after: int | None = None
+
+    @property
+    def config(self) -> dict:
+        return {
+            "MAIL_SERVER": self.host,
+            "MAIL_PORT": self.port,
+            "MAIL_USE_TLS": False,
+            "MAIL_USE_SSL": False,
+            "MAIL_TIMEOUT": 5,
+        }
+
+    def message_ids(self) -> list[str]:
+        return [str(message["Message-ID"]) for message in self.messages]
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        if self._controller is None:
+            self._controller = Controller(self, hostname=self.host, port=self.port)
+            self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def refuse_connections(self) -> None:
+        """Stop listening: connecting fails with "connection refused"."""
+        self.stop()
+
+    def answer(self, reply: str, *, at: str = "DATA", recipients: set[str] | None = None):
+        """Reply `reply` (e.g. "451 4.3.0 Try later") at DATA, or at RCPT (for `recipients`)."""
+        self.start()
+        if at == "RCPT":
+            self._rcpt_reply, self._rcpt_only = reply, recipients
+        else:
+            self._data_reply = reply
+
+    def drop_connection_after(self, count: int) -> None:
+        """Accept `count` more messages, then hang up in the middle of the next one."""
+        self.start()
+        self._drop_after = count
+
+    def reset(self) -> None:
+        """Listen again and accept everything (messages received so far are kept)."""
+        self._data_reply = self._rcpt_reply = self._rcpt_only = self._drop_after = None
+        self.start()
+
+    # aiosmtpd handler hooks (they run in the server's own thread).
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        self.connections += 1
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self._rcpt_reply and (self._rcpt_only is None or address in self._rcpt_only):
+            return self._rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        if self._drop_after is not None:
+            if self._drop_after == 0:
+                server.transport.close()
+                return "421 4.3.0 Closing"  # never reaches the client: the line is gone
+            self._drop_after -= 1
+        if self._data_reply:
+            return self._data_reply
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 2.0.0 Accepted"
+
+
+@pytest.fixture
+def smtp_server():
+    """Run a real SMTP server on a free loopback port for one test."""
+    server = SMTPServer()
+    server.start()
+    server.connections = 0  # the controller's own readiness probe is not a client
+    yield server
+    server.stop()

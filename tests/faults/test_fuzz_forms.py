@@ -1,0 +1,483 @@
+"""Property-based fuzzing of every form: public sign-on and manage forms, every admin form.
+
+For every state-changing route in the URL map, the test finds the forms that post to it by
+crawling the site (as an admin, and through the world's emailed links), then Hypothesis sends
+variations with a valid CSRF token: arbitrary Unicode, very long values, control characters,
+missing, repeated and unexpected fields, and the wrong content types (JSON, multipart with a
+file, text/plain). GET forms (filters, searches) get the same treatment in their query string,
+and every route's path arguments get hostile values.
+
+The properties: never a server error; pages and messages in the page's language; user input
+never comes back unescaped; redirects stay on the site; and a rejected submission stores
+nothing (no table gains or loses a row, no tracked row changes).
+
+Examples per form: HYPOTHESIS_PROFILE=ci runs 1,000 (CI); the default profile runs a few dozen.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import update
+from werkzeug.datastructures import MultiDict
+
+from petition.accounts.models import AdminRole, AdminUser
+from petition.extensions import db
+from tests.faults.crawl import Crawler, Form
+from tests.faults.languages import foreign_text, page_language_problems
+from tests.faults.routes import routes
+from tests.faults.state import changed, csrf_for, fingerprint, log_in_directly
+from tests.faults.world import ADMIN, World, build_world
+
+BASE = "https://petition.test"
+FORM_ROUTES = [r for r in routes() if r.changes_state]
+
+# Fields whose name repeats by design (ticked boxes), even when a page shows only one.
+PLURAL_FIELDS = {"ids"}
+# What a rejected submission may still record, by endpoint: failed logins are audited and
+# counted (lockout) on purpose.
+ALLOWED_ON_REJECTION = {"accounts.login": {"audit_event", "admin_user.versions"}}
+
+XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<svg onload=alert(1)>"]
+INTERESTING = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e309",
+    "9" * 40,
+    str(2**63),
+    str(2**31),
+    "²",
+    "٣",
+    "Ⅻ",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "\x00",
+    "a\x00b",
+    "\r\n",
+    "\u202e",
+    "\ufeff",
+    "\u200b",
+    "' OR 1=1 --",
+    "%",
+    "_",
+    "%00",
+    "../../etc/passwd",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "é" * 600,
+    "x" * 5000,
+    "name@example.org",
+    "Nom.Prénom@Exemple.CA",
+    "a@b",
+    "@",
+    "y",
+    "on",
+    "yes",
+    "no",
+    "en",
+    "fr",
+    "de",
+    "/admin/",
+    "//evil.example/",
+    "/\\evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    *XSS,
+]
+# Plausible values by field name, so the fuzzer also reaches the paths where forms succeed.
+PLAUSIBLE = {
+    "email": ["new.person@members.example", "ORG@Members.Example", "x@y.example"],
+    "website": ["example.org", "https://harbour.example/about"],
+    "password": ["a long and private passphrase", "short"],
+    "confirm": ["a long and private passphrase"],
+    "current": ["correct horse battery staple"],
+    "name": ["Robin Tremblay", "Marie-Ève Côté"],
+    "org_name": ["Harbourside Peer Collective"],
+    "city": ["Halifax", "Trois-Rivières"],
+    "reason": ["Not an organization.", ""],
+    "descriptor": ["person with lived experience"],
+    "display_name": ["Robin T."],
+    "ids": ["1", "2", "3"],
+    "date_from": ["2026-01-01"],
+    "date_to": ["2026-12-31"],
+    "next": ["/admin/queue", "detail"],
+}
+
+
+ANY_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.text(st.characters(codec="utf-8", categories=["Cc", "Cf", "Zl", "Zp", "Co"]), max_size=8),
+    st.sampled_from(INTERESTING),
+    st.integers(100, 3000).map(lambda n: "ß" * n),
+)
+# Strategies are built once per field: building one costs more than drawing from it.
+_field_values: dict[tuple, st.SearchStrategy[str]] = {}
+
+
+def values_for(form: Form, name: str) -> st.SearchStrategy[str]:
+    """Values to try in one field: its own choices, plausible and hostile text."""
+    known = tuple(form.choices(name) + PLAUSIBLE.get(name, []))
+    key = (name, known)
+    if key not in _field_values:
+        if known:
+            _field_values[key] = st.one_of(st.sampled_from(known), st.sampled_from(known), ANY_TEXT)
+        else:
+            _field_values[key] = ANY_TEXT
+    return _field_values[key]
+
+
+_submissions: dict[tuple, st.SearchStrategy] = {}
+
+
+def submissions(form: Form, flood: bool = True) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """The submissions of `form` to try (one strategy per form, built once)."""
+    key = (
+        form.action,
+        tuple((f.name, f.kind, tuple(f.options), f.value) for f in form.fields),
+        flood,
+    )
+    if key not in _submissions:
+        _submissions[key] = _submissions_of(form, flood)
+    return _submissions[key]
+
+
+@st.composite
+def _submissions_of(draw, form: Form, flood: bool) -> list[tuple[str, str]]:
+    """Draw the fields of one submission: some left out, some repeated, some made up."""
+    pairs: list[tuple[str, str]] = []
+    for name in form.field_names():
+        if name == "csrf_token":
+            continue
+        how = draw(st.sampled_from(["send", "send", "send", "omit", "repeat"]))
+        if how == "omit":
+            continue
+        for _ in range(draw(st.integers(2, 3)) if how == "repeat" else 1):
+            pairs.append((name, draw(values_for(form, name))))
+    for _ in range(draw(st.integers(0, 2))):
+        pairs.append((draw(st.text(min_size=1, max_size=12)), draw(st.text(max_size=20))))
+    if pairs and flood and draw(st.integers(0, 30)) == 0:
+        # One field sent thousands of times (test_many_values_in_one_field goes further).
+        name, value = pairs[draw(st.integers(0, len(pairs) - 1))]
+        pairs.extend([(name, value[:3] or "1")] * 500)
+    return pairs
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def send(client, url: str, method: str, body: str, pairs, csrf: str, data, lang: str):
+    """Send one submission with the body encoded as `body` says."""
+    headers = {"Accept-Language": lang, "Referer": BASE + url}
+    if body == "form":
+        return client.open(
+            url,
+            method=method,
+            data=MultiDict([*pairs, ("csrf_token", csrf)]),
+            headers=headers,
+            base_url=BASE,
+        )
+    if body == "multipart":
+        fields = MultiDict([*pairs, ("csrf_token", csrf)])
+        if data.draw(st.booleans()) and pairs:
+            # A file where a text field belongs.
+            fields.add(pairs[0][0], (io.BytesIO(b"\x00\xff not text"), "upload.bin"))
+        return client.open(
+            url,
+            method=method,
+            data=fields,
+            content_type="multipart/form-data",
+            headers=headers,
+            base_url=BASE,
+        )
+    headers["X-CSRFToken"] = csrf
+    if body == "json":
+        payload = data.draw(
+            st.one_of(
+                st.just(dict(pairs)),
+                JSON_VALUES,
+                st.dictionaries(st.sampled_from([n for n, _ in pairs] or ["x"]), JSON_VALUES),
+            )
+        )
+        return client.open(url, method=method, json=payload, headers=headers, base_url=BASE)
+    text = "\r\n".join(f"{k}={v}" for k, v in pairs)
+    return client.open(
+        url,
+        method=method,
+        data=text.encode(),
+        content_type="text/plain",
+        headers=headers,
+        base_url=BASE,
+    )
+
+
+def take_flashes(client) -> list[tuple[str, str]]:
+    with client.session_transaction(base_url=BASE) as session:
+        return session.pop("_flashes", [])
+
+
+ERROR_MARKS = (
+    'aria-invalid="true"',
+    'class="field-error"',
+    'class="error-summary"',
+    "flash--error",
+)
+
+
+def check_response(app, route, response, *, lang: str, admin_lang: str | None, flashes) -> bool:
+    """Check one answer; return whether it refused the submission."""
+    status = response.status_code
+    assert status < 500, status
+    location = response.headers.get("Location", "")
+    if location:
+        target = urlsplit(location)
+        assert target.netloc in ("", "petition.test") and not location.startswith(("//", "/\\")), (
+            location
+        )
+    # (A redirect's own little HTML body is never shown by a browser.)
+    shown = response.mimetype == "text/html" and not 300 <= status < 400
+    page = response.get_data(as_text=True) if shown else ""
+    for raw in XSS:
+        assert raw not in page, f"unescaped input in the page: {raw}"
+    expected = admin_lang if route.is_admin and route.access != "public" else lang
+    if page and (not route.is_admin or status < 400):
+        problems = page_language_problems(page, expected)
+        assert not problems, (expected, problems)
+    for _category, message in flashes:
+        assert not foreign_text(message, expected), (expected, message)
+    return (
+        status >= 400
+        or any(mark in page for mark in ERROR_MARKS)
+        or any(category == "error" for category, _message in flashes)
+    )
+
+
+def _prepare(make_app):
+    app = make_app(
+        BASE_URL=BASE,
+        SIGNON_RATE_LIMIT="10000000 per hour",
+        LOGIN_RATE_LIMIT="10000000 per hour",
+    )
+    world = build_world(app, confirm_links=3)
+    return app, world
+
+
+def _crawl_forms(app, world: World) -> tuple[list[Form], dict[str, str]]:
+    """Return every form found from every GET route (as an admin), and pages' endpoints."""
+    client = app.test_client()
+    log_in_directly(app, client, ADMIN, base_url=BASE)
+    seeds = []
+    for route in routes(app):
+        if "GET" not in route.methods or route.is_static:
+            continue
+        tokens = list(world.manage_tokens.values()) + list(world.confirm_tokens.values())
+        for token in tokens if "token" in route.arguments else [None]:
+            for lang in ("en", "fr") if "lang" in route.arguments else [None]:
+                seeds.append(route.url({**world.url_values(), "token": token, "lang": lang}))
+    crawler = Crawler(
+        client, BASE, allow=lambda p: not p.startswith("/admin/logout"), limit=300, per_path=3
+    )
+    crawler.crawl(seeds)
+    return crawler.forms(), crawler
+
+
+def _endpoint(app, path: str, method: str) -> str | None:
+    try:
+        endpoint, _args = app.url_map.bind("petition.test").match(
+            urlsplit(path).path, method=method
+        )
+    except Exception:
+        return None
+    return endpoint
+
+
+def _reset_admin(app) -> None:
+    """Keep the fuzzing admin an active admin, whatever the last example did to accounts."""
+    with app.app_context():
+        db.session.execute(
+            update(AdminUser)
+            .where(AdminUser.email == ADMIN)
+            .values(role=AdminRole.ADMIN, active=True, locked_until=None)
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize("route", FORM_ROUTES, ids=[r.id for r in FORM_ROUTES])
+def test_fuzz_form(make_app, route):
+    app, world = _prepare(make_app)
+    found, _crawler = _crawl_forms(app, world)
+    method = sorted(route.methods - {"GET", "HEAD", "OPTIONS"})[0]
+    forms = [
+        f
+        for f in found
+        if f.method == method.lower() and _endpoint(app, f.action, method) == route.endpoint
+    ]
+    if not forms:
+        # No page shows this form now (say, the button appears only in some states): post to
+        # the route anyway, with made-up fields.
+        forms = [
+            Form(
+                page="",
+                action=route.url({**world.url_values(), "lang": "en"}),
+                method=method.lower(),
+            )
+        ]
+    client = app.test_client()
+    anonymous = not route.is_admin or route.access == "public"
+    allowed = ALLOWED_ON_REJECTION.get(route.endpoint, set())
+    # The admin's session is set up again only after an example changed accounts (logged out,
+    # demoted, deactivated...): setting it up costs more than most examples.
+    session = {"valid": False, "lang": None}
+
+    @given(st.data())
+    def submit(data):
+        lang = data.draw(st.sampled_from(["en", "fr"]), label="lang")
+        form = data.draw(st.sampled_from(forms), label="form")
+        url = form.action
+        if "lang" in route.arguments:
+            url = re.sub(r"^/(en|fr)/", f"/{lang}/", url)
+        admin_lang = None
+        if anonymous:
+            client.delete_cookie("petition_session", domain="petition.test")
+        else:
+            admin_lang = data.draw(st.sampled_from(["en", "fr"]), label="admin language")
+            if not session["valid"] or session["lang"] != admin_lang:
+                _reset_admin(app)
+                log_in_directly(app, client, ADMIN, lang=admin_lang, base_url=BASE)
+                session.update(valid=True, lang=admin_lang)
+        csrf = csrf_for(app, client, base_url=BASE)
+        body = data.draw(
+            st.sampled_from(["form", "form", "form", "multipart", "json", "text"]), label="body"
+        )
+        # (The test client spools big multipart bodies to files it never closes: flood forms only.)
+        pairs = data.draw(submissions(form, flood=body == "form"), label="fields")
+        before = fingerprint(app)
+        response = send(client, url, method, body, pairs, csrf, data, lang)
+        refused = check_response(
+            app, route, response, lang=lang, admin_lang=admin_lang, flashes=take_flashes(client)
+        )
+        response.close()
+        after = fingerprint(app)
+        if after.get("admin_user.versions") != before.get("admin_user.versions"):
+            session["valid"] = False
+        if refused:
+            difference = changed(before, after)
+            assert set(difference) <= allowed, f"refused, yet stored: {difference}"
+
+    submit()
+
+
+def test_fuzz_get_forms(make_app):
+    """Filters and searches (GET forms, found by crawling): their query strings, fuzzed."""
+    app, world = _prepare(make_app)
+    found, _crawler = _crawl_forms(app, world)
+    get_forms = {}
+    for form in found:
+        if form.method == "get":
+            get_forms.setdefault(urlsplit(form.action).path, form)
+    assert get_forms, "no GET forms found"
+    client = app.test_client()
+
+    for action, form in sorted(get_forms.items()):
+        _fuzz_query(app, client, action, form)()
+
+
+def _fuzz_query(app, client, action: str, form: Form):
+    """Return a Hypothesis test of one GET form's query string."""
+
+    @given(st.data())
+    def search(data):
+        lang = data.draw(st.sampled_from(["en", "fr"]), label="lang")
+        path = re.sub(r"^/(en|fr)/", f"/{lang}/", action)
+        if action.startswith("/admin"):
+            log_in_directly(app, client, ADMIN, lang=lang, base_url=BASE)
+        pairs = data.draw(submissions(form, flood=False), label="fields")
+        pages = ["", "0", "-1", "2", "9" * 30, str(2**63), "²", "abc"]
+        extra = data.draw(st.sampled_from([[], *([("page", v)] for v in pages)]), label="page")
+        query = urlencode([*pairs, *extra])
+        before = fingerprint(app)
+        response = client.get(f"{path}?{query}", base_url=BASE, headers={"Accept-Language": lang})
+        assert response.status_code < 500
+        page = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+        response.close()
+        for raw in XSS:
+            assert raw not in page
+        if page and response.status_code < 400:
+            problems = page_language_problems(page, lang)
+            assert not problems, problems
+        # Looking never changes anything.
+        assert changed(before, fingerprint(app)) == {}
+
+    return search
+
+
+HOSTILE_STRINGS = ["\x00", "%00", "a" * 3000, "é", "..", " ", "\u202e", "<b>", "1;DROP", "²", "-1"]
+HOSTILE_INTS = [0, 2**31, 2**63, 10**30]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "admin"])
+def test_hostile_path_arguments(make_app, who):
+    """Every route with path arguments, given values no link would ever carry: no crash."""
+    app, world = _prepare(make_app)
+    client = app.test_client()
+    if who == "admin":
+        log_in_directly(app, client, ADMIN)
+    for route in routes(app):
+        names = sorted(route.arguments - {"lang"})
+        if not names or route.is_static:
+            continue
+        for name in names:
+            hostile = HOSTILE_INTS if name in route.int_arguments else HOSTILE_STRINGS
+            for value in hostile:
+                url = route.url({**world.url_values(), "lang": "fr", name: value})
+                for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+                    data = {"csrf_token": csrf_for(app, client)} if method != "GET" else None
+                    response = client.open(url, method=method, data=data)
+                    response.close()
+                    assert response.status_code < 500, (method, url)
+                    if response.status_code >= 400 and "lang" in route.arguments:
+                        assert not page_language_problems(response.get_data(as_text=True), "fr")
+
+
+def test_a_multi_valued_field_sent_70000_times(make_app):
+    """Fields a form sends many of (ticked boxes), sent 70,000 times: refused, never a crash.
+
+    (Past 65,535 values PostgreSQL refuses a query outright.)
+    """
+    app, world = _prepare(make_app)
+    found, _crawler = _crawl_forms(app, world)
+    client = app.test_client()
+    tried = set()
+    for form in found:
+        names = [f.name for f in form.fields if f.kind in ("checkbox", "select")]
+        for name in {n for n in names if names.count(n) > 1 or n in PLURAL_FIELDS}:
+            if form.method != "post" or (form.action, name) in tried:
+                continue
+            tried.add((form.action, name))
+            log_in_directly(app, client, ADMIN, base_url=BASE)
+            pairs = [*form.defaults(), *((name, str(n)) for n in range(70_000))]
+            pairs = [(k, v) for k, v in pairs if k != "csrf_token"]
+            before = fingerprint(app)
+            data = MultiDict([*pairs, ("csrf_token", csrf_for(app, client, base_url=BASE))])
+            referer = {"Referer": BASE + form.page}
+            response = client.post(form.action, data=data, base_url=BASE, headers=referer)
+            response.close()
+            assert response.status_code != 400, "refused as a forgery: the test is wrong"
+            assert response.status_code < 500, form.action
+            assert changed(before, fingerprint(app)) == {}, form.action
+    assert tried, "no form with a multi-valued field found"

@@ -1,0 +1,3 @@
+from petition import create_app
+
+app = create_app()
