@@ -98,9 +98,9 @@ class NoServerBanner:
         return self.wsgi_app(environ, start_response)
 
 
-# The largest id a column can hold (SQLite's integers and PostgreSQL's bigint alike); the
-# database driver fails, rather than finding nothing, when asked about a larger one.
-LARGEST_ID = 2**63 - 1
+# The largest id an id column can hold (PostgreSQL's `integer`; SQLite's are wider): the
+# database fails, rather than finding nothing, when asked about a larger one.
+LARGEST_ID = 2**31 - 1
 
 
 def whole_number(text: str | None, default=None, *, minimum: int = 0, maximum: int = LARGEST_ID):
@@ -145,10 +145,24 @@ def refuse_unexpected_bodies():
             abort(415)
 
 
+def refuse_nul_in_url():
+    """Answer 400 to a path or query string holding a NUL character.
+
+    No link of this site carries one, and PostgreSQL refuses it in any text it is asked to
+    compare: without this, a hostile URL would become a server error instead of a clear page.
+    (Form fields refuse control characters with a message of their own.)
+    """
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     """Trust forwarded headers only from the configured number of proxies; add headers."""
     # Before any blueprint adds its rules, so every `<int:...>` uses it.
     app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul_in_url)
     app.before_request(refuse_unexpected_bodies)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
