@@ -19,10 +19,28 @@ from petition.extensions import db
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+def _worker_database(server_url: str, worker: str) -> str:
+    """Return a database of its own for one pytest-xdist worker, next to the given one."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
+        # Under pytest-xdist (`-n 2`) each worker has a database of its own.
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(TEST_DATABASE_URL, worker) if worker else TEST_DATABASE_URL
     # A file, not :memory:, so tests that run a real server in a thread share it.
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 

@@ -40,23 +40,29 @@ def collapse_spaces(value):
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-class PlainText:
-    """Refuse control characters and HTML in free text (line breaks allowed where multiline)."""
+class NoControlCharacters:
+    """Refuse invisible control characters (line breaks and tabs allowed where multiline)."""
 
     def __init__(self, multiline: bool = False):
         self.multiline = multiline
 
     def __call__(self, form, field):
-        value = field.data or ""
         allowed = {"\n", "\r", "\t"} if self.multiline else set()
-        for char in value:
+        for char in field.data or "":
             if char in allowed:
                 continue
             if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
                 raise ValidationError(
                     _l("Remove the invisible control characters from this field.")
                 )
-        if _MARKUP.search(value):
+
+
+class PlainText(NoControlCharacters):
+    """Refuse control characters and HTML in free text (line breaks allowed where multiline)."""
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if _MARKUP.search(field.data or ""):
             raise ValidationError(_l("Remove the < and > characters: formatting is not needed."))
 
 

@@ -21,6 +21,7 @@ from ..endorsements.forms import (
 from ..endorsements.labels import ORG_TYPE_LABELS, PROVINCE_LABELS, STATUS_LABELS
 from ..endorsements.models import OrgType, Province
 from ..i18n import _l
+from ..security import LARGEST_ID
 from .labels import DECISION_LABELS
 from .review import Decision
 
@@ -92,9 +93,10 @@ class BulkDecisionForm(FlaskForm):
     )
 
     def validate_ids(self, field):
+        # (A number no id can be is no endorsement: PostgreSQL would refuse to look it up.)
+        field.data = [i for i in dict.fromkeys(field.data or []) if 0 < i <= LARGEST_ID]
         if not field.data:
             raise ValidationError(_l("Tick at least one endorsement."))
-        field.data = list(dict.fromkeys(field.data))
         if len(field.data) > BULK_MAX:
             raise ValidationError(_l("Tick at most %(max)d endorsements at a time.", max=BULK_MAX))
 

@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, ValidationError
 
-from ..endorsements.forms import PlainText, enum_choices, max_length, strip
+from ..endorsements.forms import NoControlCharacters, PlainText, enum_choices, max_length, strip
 from ..i18n import _, _l
 from ..moderation.labels import PLATFORM_STATUS_LABELS
 from . import editing
@@ -262,7 +262,7 @@ def _text_fields():
         ),
         TextAreaField(
             _l("Text (Markdown)"),
-            validators=[max_length(BODY_MAX)],
+            validators=[max_length(BODY_MAX), NoControlCharacters(multiline=True)],
             description=_l(
                 "Markdown: ## for a heading, 1. for a numbered recommendation, **bold**, "
                 "[link text](https://...). HTML is shown as typed, never run."

@@ -223,6 +223,17 @@ def test_page_past_the_end_says_so(client, names):
     assert f'href="/fr/p/{SLUG}/endorsers"' in page
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_nul_character_in_the_query_gets_a_clear_page(client, names, lang):
+    # PostgreSQL refuses NUL in text: the app refuses it first, in the page's language.
+    for path in (f"/{lang}/p/{SLUG}/endorsers", f"/{lang}/p/{SLUG}/endorsers.csv"):
+        response = client.get(f"{path}?q=a%00b")
+        assert response.status_code == 400
+        expected = "Bad request" if lang == "en" else "Requête invalide"
+        assert expected in text(response)
+    assert client.get(f"/api/v1/platforms/{SLUG}/endorsers?q=%00").status_code == 400
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -235,7 +246,7 @@ def test_page_past_the_end_says_so(client, names):
         "page=99999999999999999999",
         "q=" + "x" * 500,
         "province=QC&province=ON",
-        "q=%00%01",
+        "q=%01%7F",
         "by_and_for=maybe",
     ],
 )
