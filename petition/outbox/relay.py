@@ -21,11 +21,18 @@ import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formatdate
 from typing import TextIO
 
 import click
 from flask import current_app
-from flask_mail import BadHeaderError, Connection, Message
+from flask_mail import Connection
 from sqlalchemy import bindparam, select, update
 
 from ..db_types import utcnow
@@ -118,6 +125,10 @@ class _SMTPConnection(Connection):
             host.close()
             raise
         return host
+
+    def send_message(self, sender: str, recipient: str, message: Message) -> None:
+        """Hand one message to the SMTP server (raises what smtplib raises)."""
+        self.host.sendmail(sender, [recipient], message.as_bytes(policy=_WIRE))
 
     @property
     def dropped(self) -> bool:
@@ -244,7 +255,9 @@ def drain(
 
 
 def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
-    connection = _SMTPConnection(current_app.extensions["mail"])
+    mail = current_app.extensions["mail"]
+    sender = mail.default_sender
+    connection = _SMTPConnection(mail)
     try:
         connection.open()
     except (OSError, smtplib.SMTPException) as exc:
@@ -260,10 +273,12 @@ def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
             if not claims.still_ours(item):
                 continue
             try:
-                connection.send(_compose(item))
-            except BadHeaderError:
+                message = _compose(item, sender)
+            except ValueError:  # a line break in a header: never sendable
                 _record_failure(item, _Failure("bad header", "Bad header in message", True), result)
                 continue
+            try:
+                connection.send_message(sender, item.recipient, message)
             except (OSError, smtplib.SMTPException) as exc:
                 _record_failure(item, _classify(exc), result)
                 if connection.dropped:
@@ -308,20 +323,43 @@ def _deliver_to_console(batch: Sequence[Claimed], result: PassResult, out: TextI
         _mark_sent(item, result)
 
 
-def _compose(item: Claimed) -> Message:
-    message = Message(
-        subject=item.subject,
-        recipients=[item.recipient],
-        body=item.body_text,
-        html=item.body_html or None,
-        extra_headers={
-            # RFC 3834: an automatic message, so autoresponders stay quiet.
-            "Auto-Submitted": "auto-generated",
-            "Content-Language": HTML_LANG.get(item.locale, item.locale),
-        },
-    )
+# SMTP wants CRLF line ends (smtplib adds none to bytes).
+_WIRE = compat32.clone(linesep="\r\n")
+# Bodies as quoted-printable UTF-8: 7-bit safe for any server, still readable French.
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+
+
+def _header(value: str) -> str | Header:
+    """Return a header's value as it may travel: ASCII as is, other text RFC 2047-encoded."""
+    if "\n" in value or "\r" in value:
+        raise ValueError("a line break in a header")
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def _compose(item: Claimed, sender: str) -> Message:
+    """Build the message to send: plain text with an HTML alternative when there is one.
+
+    The standard library's classic (compat32) classes: Flask-Mail's messages, and the
+    email package's newer ones, spent more time parsing and folding headers than sending.
+    Raises ValueError when a header would hold a line break.
+    """
+    text = MIMEText(item.body_text, "plain", _UTF8)
+    if item.body_html:
+        message: Message = MIMEMultipart("alternative")
+        message.attach(text)
+        message.attach(MIMEText(item.body_html, "html", _UTF8))
+    else:
+        message = text
+    message["Subject"] = _header(item.subject)
+    message["From"] = _header(sender)
+    message["To"] = _header(item.recipient)
+    message["Date"] = formatdate(localtime=True)
     # The stored Message-ID, so a retry is recognizably the same message.
-    message.msgId = item.message_id
+    message["Message-ID"] = _header(item.message_id)
+    # RFC 3834: an automatic message, so autoresponders stay quiet.
+    message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = HTML_LANG.get(item.locale, item.locale)
     return message
 
 

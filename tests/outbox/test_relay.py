@@ -76,6 +76,25 @@ def test_delivers_multipart_text_and_html_with_the_stored_message_id(smtp_app, s
     }
 
 
+def test_a_header_with_a_line_break_fails_for_good_and_the_rest_go_out(smtp_app, smtp_server):
+    first, second = queue(smtp_app, 2)
+    with smtp_app.app_context():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.message_id == first)
+            .values(subject="Hello\r\nBcc: everyone@example.org")
+        )
+        db.session.commit()
+
+    result = relay_pass(smtp_app)
+
+    assert (result.sent, result.failed) == (1, 1)
+    assert [m["Message-ID"] for m in smtp_server.messages] == [second]
+    failed = rows(smtp_app)[first]
+    assert failed.status == OutboxStatus.FAILED
+    assert failed.last_error == "Bad header in message"
+
+
 def test_french_email_arrives_in_french(smtp_app, smtp_server):
     queue(smtp_app, locale="fr")
     relay_pass(smtp_app)
