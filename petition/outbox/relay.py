@@ -33,7 +33,7 @@ from typing import TextIO
 import click
 from flask import current_app
 from flask_mail import Connection
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 
 from ..db_types import utcnow
 from ..extensions import db, sqlite_write_intent
@@ -438,6 +438,8 @@ class _Claims:
         self.renewed_at = now
 
 
+_NO_SYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+
 # Built once: constructing the statement cost a third of the time of running it.
 _SENT = (
     update(OutboxMessage)
@@ -457,7 +459,13 @@ _SENT = (
 
 
 def _mark_sent(item: Claimed, result: PassResult) -> None:
-    # Committed at once: from here on a crash cannot make this message go out twice.
+    # Committed at once: from here on a crash of the relay cannot make this message go out
+    # twice. On PostgreSQL without waiting for the disk (a commit per message would wait
+    # for one flush each, halving the rate): the relay dying loses nothing committed; only
+    # the database server crashing in the next fraction of a second could, and then a
+    # message would be sent once more, never lost.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_NO_SYNC_COMMIT)
     db.session.execute(
         _SENT,
         {"sent_id": item.id, "sent_attempts": item.attempts + 1, "sent_at_value": utcnow()},
