@@ -27,7 +27,7 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
-from email.utils import formatdate
+from email.utils import formataddr, formatdate, parseaddr
 from typing import TextIO
 
 import click
@@ -337,6 +337,12 @@ def _header(value: str) -> str | Header:
     return value if value.isascii() else Header(value, "utf-8")
 
 
+def _address(value: str) -> str:
+    """Return an address header: a non-ASCII display name encoded, the address as it is."""
+    _header(value)  # refuses line breaks
+    return formataddr(parseaddr(value), charset="utf-8")
+
+
 def _compose(item: Claimed, sender: str) -> Message:
     """Build the message to send: plain text with an HTML alternative when there is one.
 
@@ -352,8 +358,8 @@ def _compose(item: Claimed, sender: str) -> Message:
     else:
         message = text
     message["Subject"] = _header(item.subject)
-    message["From"] = _header(sender)
-    message["To"] = _header(item.recipient)
+    message["From"] = _address(sender)
+    message["To"] = _address(item.recipient)
     message["Date"] = formatdate(localtime=True)
     # The stored Message-ID, so a retry is recognizably the same message.
     message["Message-ID"] = _header(item.message_id)

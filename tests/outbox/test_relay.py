@@ -76,6 +76,17 @@ def test_delivers_multipart_text_and_html_with_the_stored_message_id(smtp_app, s
     }
 
 
+def test_a_sender_name_with_accents_keeps_its_address(make_app, smtp_server, email_templates):
+    sender = "Coalition québécoise <sign-on@petition.test>"
+    app = email_templates(make_app(**smtp_server.config, MAIL_DEFAULT_SENDER=sender))
+    queue(app)
+
+    assert relay_pass(app).sent == 1
+    [received] = smtp_server.messages
+    assert received["From"].addresses[0].display_name == "Coalition québécoise"
+    assert received["From"].addresses[0].addr_spec == "sign-on@petition.test"
+
+
 def test_a_header_with_a_line_break_fails_for_good_and_the_rest_go_out(smtp_app, smtp_server):
     first, second = queue(smtp_app, 2)
     with smtp_app.app_context():
