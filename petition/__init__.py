@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import errors, i18n, page_cache, security
     from .accounts import sessions as admin_sessions
     from .extensions import babel, csrf, db, init_sqlite_write_intent, limiter, mail, migrate
-    from .markup import render_markdown
+    from .markup import render_markdown, safe_website
     from .privacy import logs as privacy_logs
 
     db.init_app(app)
@@ -75,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["site_name"] = site_name
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["safe_website"] = safe_website
     return app
 
 

@@ -9,13 +9,32 @@ from flask_babel import (
     format_time,
     get_locale,
     gettext,
-    lazy_gettext,
     ngettext,
 )
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 from werkzeug.routing import BaseConverter
 
 _ = gettext
-_l = lazy_gettext
+
+
+class LazyText(LazyString):
+    """A translation looked up when it is used. In a template it is text, never markup.
+
+    Flask-Babel's own lazy strings say they are safe HTML (`__html__` returns them as they
+    are), so a value interpolated into one, say a CSV heading in an import error, reached the
+    page as live markup. This one is escaped like any other string; the values given to it
+    are escaped with it.
+    """
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def _l(string: str, **variables) -> LazyText:
+    """Translate `string` lazily (module-level labels and messages), escaped in templates."""
+    return LazyText(gettext, string, **variables)
+
 __all__ = ["LANG_NAMES", "_", "_l", "current_lang", "format_when", "ngettext", "other_lang"]
 
 LANGUAGES = ("en", "fr")

@@ -1,4 +1,4 @@
-"""Markdown to safe HTML for platform texts (and the admin preview)."""
+"""Safe HTML from what people typed: Markdown for platform texts, web links for addresses."""
 
 from __future__ import annotations
 
@@ -32,3 +32,13 @@ def render_markdown(source: str) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
+
+
+def safe_website(url: str | None) -> str:
+    """Return `url` if it is an http(s) address, else "" (never a javascript: link).
+
+    Every address a person or a file supplied (a website, a resource) goes through this
+    before it becomes an `href`: forms check addresses, but data can come from elsewhere.
+    """
+    stripped = (url or "").strip()
+    return stripped if stripped.lower().startswith(("https://", "http://")) else ""

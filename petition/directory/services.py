@@ -41,6 +41,7 @@ from ..endorsements.models import (
 )
 from ..endorsements.naming import fold, public_name, sort_key
 from ..extensions import db
+from ..markup import safe_website
 from ..platforms.models import Platform
 from . import models  # noqa: F401  (the indexes these queries rely on)
 from .cache import ShortLivedCache
@@ -453,12 +454,6 @@ def organizations_by_province(
         for province, label in provinces_in_label_order(lang)
         if province in groups
     ]
-
-
-def safe_website(url: str) -> str:
-    """Return `url` if it is an http(s) address, else "" (never a javascript: link)."""
-    lowered = url.strip().lower()
-    return url.strip() if lowered.startswith(("https://", "http://")) else ""
 
 
 @dataclass(frozen=True)

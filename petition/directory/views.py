@@ -57,7 +57,7 @@ def endorser_summary(platform: Platform) -> EndorserSummary:
 
 @bp.app_context_processor
 def directory_helpers():
-    return {"endorser_summary": endorser_summary, "safe_website": services.safe_website}
+    return {"endorser_summary": endorser_summary}
 
 
 def _platform_or_404(slug: str) -> Platform:
