@@ -1,4 +1,6 @@
+import fcntl
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -60,6 +62,42 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+# Any fixed number: PostgreSQL advisory locks are named by integers, shared by every database
+# of the server, so this one is chosen to be unlikely elsewhere ("petition" in ASCII digits).
+MIGRATION_LOCK_KEY = 7_069_741_910
+
+
+@contextmanager
+def one_upgrade_at_a_time(connection):
+    """Make concurrent `flask db upgrade` runs take turns (a deploy may start two at once).
+
+    The second waits until the first has committed, then finds the schema at head and does
+    nothing. PostgreSQL: a session advisory lock, held across the migrations' transaction.
+    SQLite (one machine by nature): an exclusive lock on a file beside the database.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+        # The lock belongs to the session: end the transaction that took it, keep the lock.
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.rollback()
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+            connection.commit()
+        return
+    database = connection.engine.url.database if connection.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -84,11 +122,14 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, one_upgrade_at_a_time(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        # Alembic leaves SQLAlchemy's own transaction to the caller: end it, or it rolls back.
+        if connection.in_transaction():
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -14,6 +18,8 @@ from sqlalchemy.engine import make_url
 from petition import create_app
 from petition.config import settings_for_tests
 from petition.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -56,4 +62,54 @@ def test_upgrade_from_empty_matches_models_and_round_trips(empty_database_url):
 
         upgrade()
         assert _differences(app) == []
+        db.engine.dispose()
+
+
+# One upgrade, started when the file named in argv[1] appears: both processes have loaded the
+# app by then, so their upgrades really begin together.
+UPGRADE_ON_SIGNAL = """
+import sys, time
+from pathlib import Path
+from flask_migrate import upgrade
+from petition import create_app
+app = create_app()
+go = Path(sys.argv[1])
+while not go.exists():
+    time.sleep(0.005)
+with app.app_context():
+    upgrade()
+"""
+
+
+def test_two_upgrades_at_once_both_succeed(empty_database_url, tmp_path):
+    """A deploy may run `flask db upgrade` on two servers at once: they take turns."""
+    env = {
+        **os.environ,
+        "PETITION_ENV": "development",
+        "SECRET_KEY": "two-upgrades-test",
+        "DATABASE_URL": empty_database_url,
+        "PYTHONPATH": str(ROOT),
+    }
+    go = tmp_path / "go"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", UPGRADE_ON_SIGNAL, str(go)],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    time.sleep(3)  # Both have loaded the app and are waiting (it takes about a second).
+    go.touch()
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    app = create_app(settings_for_tests(empty_database_url))
+    with app.app_context():
+        assert _differences(app) == []
+        heads = db.session.execute(text("SELECT version_num FROM alembic_version")).all()
+        assert len(heads) == 1
+        db.session.remove()
         db.engine.dispose()
