@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .directory.views import bp as directory_bp
     from .endorsements.views import bp as endorsements_bp
     from .moderation.views import bp as moderation_bp
+    from .operations.health import bp as operations_bp
     from .platforms.views import bp as platforms_bp
     from .privacy.views import bp as privacy_bp
 
@@ -61,12 +62,18 @@ def create_app(config: dict | None = None) -> Flask:
         privacy_bp,
         accounts_bp,
         moderation_bp,
+        operations_bp,
     ):
         app.register_blueprint(blueprint)
 
     from .platforms.admin_views import bp as platforms_admin_bp
 
     app.register_blueprint(platforms_admin_bp)
+
+    from . import db_connections
+
+    # After every blueprint: each view runs once more if the database connection dies under it.
+    db_connections.init_app(app)
 
     from .cli import register_commands
 

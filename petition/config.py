@@ -68,11 +68,25 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'petition.sqlite3'}"
     mail_server = env.get("MAIL_SERVER", "")
 
+    pool = {
+        name: _int(env, name, default)
+        for name, default in (
+            ("DATABASE_POOL_SIZE", 5),
+            ("DATABASE_MAX_OVERFLOW", 10),
+            ("DATABASE_POOL_TIMEOUT", 30),
+            ("DATABASE_POOL_RECYCLE", 1800),
+            ("DATABASE_CONNECT_TIMEOUT", 5),
+        )
+    }
+    from .db_connections import engine_options
+
     return {
         "PETITION_ENV": environment,
         "SECRET_KEY": secret_key,
         "BASE_URL": base_url,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, pool),
+        **pool,
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": _int(env, "MAIL_PORT", 587 if mail_server else 25),
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=bool(mail_server)),
@@ -100,6 +114,7 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "DIRECTORY_COUNTS_SECONDS": _int(env, "DIRECTORY_COUNTS_SECONDS", 5),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_POLL_SECONDS": _int(env, "OUTBOX_POLL_SECONDS", 5),
+        "READY_OUTBOX_MAX_AGE_SECONDS": _int(env, "READY_OUTBOX_MAX_AGE_SECONDS", 900),
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
     }
 
@@ -122,6 +137,7 @@ class BaseConfig:
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_POLL_SECONDS = 5
     PUBLIC_PAGE_CACHE_SECONDS = 2
+    READY_OUTBOX_MAX_AGE_SECONDS = 900
 
 
 def settings_for_tests(database_url: str = "sqlite://", **overrides) -> dict:

@@ -1,0 +1,1 @@
+"""What operators use to watch a running site: liveness and readiness probes."""
