@@ -44,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     privacy_logs.init_app(app)
     admin_sessions.init_app(app)
+    from .operations import metrics as operations_metrics
+
+    operations_metrics.init_app(app)
 
     from .accounts.views import bp as accounts_bp
     from .directory.api import bp as api_bp
@@ -51,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .endorsements.views import bp as endorsements_bp
     from .moderation.views import bp as moderation_bp
     from .operations.health import bp as operations_bp
+    from .operations.metrics import bp as metrics_bp
     from .platforms.views import bp as platforms_bp
     from .privacy.views import bp as privacy_bp
 
@@ -63,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
         accounts_bp,
         moderation_bp,
         operations_bp,
+        metrics_bp,
     ):
         app.register_blueprint(blueprint)
 

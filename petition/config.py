@@ -114,6 +114,7 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "DIRECTORY_COUNTS_SECONDS": _int(env, "DIRECTORY_COUNTS_SECONDS", 5),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_POLL_SECONDS": _int(env, "OUTBOX_POLL_SECONDS", 5),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "READY_OUTBOX_MAX_AGE_SECONDS": _int(env, "READY_OUTBOX_MAX_AGE_SECONDS", 900),
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
     }

@@ -31,6 +31,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from . import metrics
 from .i18n import LANGUAGES
 
 DEFAULT_SECONDS = 2
@@ -110,6 +111,7 @@ class PageCache:
             done.set()
 
     def _serve(self, entry: _Entry, now: float, start_response: Callable) -> list[bytes]:
+        metrics.PAGE_CACHE_HITS.inc()
         start_response(entry.status, [*entry.headers, ("Age", str(int(now - entry.stored)))])
         return [entry.body]
 

@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
+from .. import metrics
 from ..extensions import db, reading_first
 from ..http_cache import no_store
 from ..i18n import _
@@ -70,10 +71,11 @@ def _sign(slug: str, form_class, template: str):
             honeypot=form.homepage.data, started=form.started.data, ip=request.remote_addr
         )
         submission = form.to_submission()
-    services.sign_on(
+    outcome = services.sign_on(
         platform, submission, locale=g.lang, flags=flags, ip_hash=ip_hash(request.remote_addr)
     )
     db.session.commit()
+    metrics.SIGNONS.labels(submission.kind.value, outcome.value).inc()
     return redirect(url_for(".check_inbox", slug=slug), 303)
 
 
