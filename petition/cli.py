@@ -116,7 +116,18 @@ def translate_extract():
 def translate_update():
     """Extract strings and merge them into the French catalogue (messages.po)."""
     translate_extract.callback()
-    _pybabel("update", "-i", str(POT_FILE), "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
+    # Lines wrapped at 100 characters, as the catalogue has always been.
+    _pybabel(
+        "update",
+        "-i",
+        str(POT_FILE),
+        "-d",
+        str(TRANSLATIONS),
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+        "-w",
+        "100",
+    )
     POT_FILE.unlink()
 
 

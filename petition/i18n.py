@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
+from babel import Locale
 from flask import Flask, abort, current_app, g, has_request_context, request, url_for
+from flask_babel import format_date as babel_format_date
 from flask_babel import (
-    format_date,
     format_number,
-    format_time,
     get_locale,
+    get_translations,
     gettext,
-    ngettext,
+    to_user_timezone,
 )
+from flask_babel import format_time as babel_format_time
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from werkzeug.routing import BaseConverter
 
 _ = gettext
+
+
+def _with_grouped_count(text: str, num) -> str:
+    # "%(num)d" prints 1556; the locale's formatter prints 1,556 or 1 556.
+    return text.replace("%(num)d", format_number(num)) if isinstance(num, int) else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """Translate a message about `num` things, the number written as the language writes it."""
+    text = get_translations().ungettext(singular, plural, num)
+    variables.setdefault("num", num)
+    return _with_grouped_count(text, num) % variables
 
 
 class LazyText(LazyString):
@@ -35,7 +52,19 @@ def _l(string: str, **variables) -> LazyText:
     """Translate `string` lazily (module-level labels and messages), escaped in templates."""
     return LazyText(gettext, string, **variables)
 
-__all__ = ["LANG_NAMES", "_", "_l", "current_lang", "format_when", "ngettext", "other_lang"]
+
+__all__ = [
+    "LANG_NAMES",
+    "_",
+    "_l",
+    "current_lang",
+    "format_date",
+    "format_time",
+    "format_when",
+    "ngettext",
+    "other_lang",
+    "quoted",
+]
 
 LANGUAGES = ("en", "fr")
 # Each language's name written in that language: the switch shows the one you switch to.
@@ -83,6 +112,57 @@ def switch_url(target: str) -> str:
     return url_for("platforms.home", lang=target)
 
 
+# Dates and times as a Quebec editor writes them: "1er mars 2027", "9 h 30", "14 h" (with
+# no-break spaces, so a line never breaks inside a time). Babel's fr_CA patterns name the
+# month and weekday; the first of the month and the hours are Quebec usage (OQLF).
+_QUEBEC = Locale.parse("fr_CA")
+_FIRST_DAY = re.compile(r"(?<![d'])d(?!d)")
+_NAMED_FORMATS = ("short", "medium", "long", "full")
+
+
+def _speaking() -> str:
+    """Return the language translations are in right now (an email may differ from its page)."""
+    return str(get_locale() or "en")[:2]
+
+
+def format_date(value, format: str = "medium") -> str:
+    """Format a date (or a moment, in the site's time zone) in the page's language."""
+    if value is None:
+        return ""
+    if _speaking() != "fr":
+        return babel_format_date(value, format)
+    pattern = _QUEBEC.date_formats[format].pattern if format in _NAMED_FORMATS else format
+    # A moment's day is the day in the site's time zone, as Flask-Babel will print it.
+    day = to_user_timezone(value).day if isinstance(value, datetime) else value.day
+    if day == 1:
+        pattern = _FIRST_DAY.sub("d'er'", pattern, count=1)
+    return babel_format_date(value, pattern)
+
+
+def format_time(value, format: str = "short") -> str:
+    """Format a time of day in the page's language: "9:30 AM", "9 h 30"."""
+    if value is None:
+        return ""
+    if _speaking() != "fr" or format not in ("short", "medium"):
+        return babel_format_time(value, format)
+    moment = to_user_timezone(value) if isinstance(value, datetime) else value
+    if format == "medium":
+        return babel_format_time(value, "H'\u00a0h\u00a0'mm'\u00a0min\u00a0'ss'\u00a0s'")
+    return babel_format_time(value, "H'\u00a0h'" if moment.minute == 0 else "H'\u00a0h\u00a0'mm")
+
+
+def quoted(text, lang: str | None = None) -> str:
+    """Quote a title inserted into a sentence: « Titre » in French, “Title” in English."""
+    if (lang or _speaking()) == "fr":
+        return f"«\u00a0{text}\u00a0»"
+    return f"“{text}”"
+
+
+def colon() -> str:
+    """Return the colon that joins a label to what follows, with French's no-break space."""
+    return "\u00a0:" if _speaking() == "fr" else ":"
+
+
 def format_when(value) -> str:
     """Format a moment as a long date and short time in the site's time zone."""
     if value is None:
@@ -125,7 +205,20 @@ def init_app(app: Flask) -> None:
         if current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
             values["lang"] = g.lang
 
+    # Templates' ngettext too writes its count with the locale's formatter.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: get_translations().ugettext(s),
+        ngettext=lambda s, p, n: _with_grouped_count(get_translations().ungettext(s, p, n), n),
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _with_grouped_count(
+            get_translations().unpgettext(c, s, p, n), n
+        ),
+    )
+    app.jinja_env.filters["quoted"] = quoted
+    app.jinja_env.globals["colon"] = colon
     app.jinja_env.globals.update(
+        format_time=format_time,
         format_date=format_date,
         format_number=format_number,
         format_when=format_when,

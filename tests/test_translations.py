@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -95,3 +96,37 @@ def test_compiled_catalogue_matches_the_po_file():
     compiled.seek(0)
     fresh = entries(compiled)
     assert shipped == fresh, "messages.mo is stale: run `flask translate compile`"
+
+
+# French typography (Office québécois de la langue française): a no-break space before ":"
+# and inside « », a narrow no-break space before ";", "!" and "?"; French quotes, never "“”.
+ORDINARY_SPACE_BEFORE = re.compile(r"[ \t]([:;!?»])")
+ORDINARY_SPACE_AFTER = re.compile(r"«[ \t]")
+GLUED_GUILLEMETS = re.compile(r"«[^\u00a0\u202f]|[^\u00a0\u202f]»")
+ENGLISH_QUOTES = re.compile(r"[\"“”]")
+
+
+def french_typography_problems(text: str) -> list[str]:
+    """Return what a Quebec editor would correct in `text` (empty when it reads right)."""
+    problems = []
+    for pattern, what in (
+        (ORDINARY_SPACE_BEFORE, "ordinary space before high punctuation"),
+        (ORDINARY_SPACE_AFTER, "ordinary space after «"),
+        (GLUED_GUILLEMETS, "« » without a no-break space inside"),
+        (ENGLISH_QUOTES, "English quotation marks"),
+    ):
+        for match in pattern.finditer(text):
+            start = max(match.start() - 20, 0)
+            problems.append(f"{what}: …{text[start : match.end() + 10]}…")
+    return problems
+
+
+def test_french_catalogue_follows_french_typography():
+    problems = []
+    for message in _catalog():
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            problems.extend(french_typography_problems(string))
+    assert not problems, f"{len(problems)} French strings to correct: {problems[:8]}"

@@ -11,7 +11,7 @@ from flask import current_app
 
 from .. import site_name
 from ..endorsements.models import Endorsement
-from ..i18n import HTML_LANG, LANGUAGES, _
+from ..i18n import HTML_LANG, LANGUAGES, _, quoted
 from ..outbox.services import external_url
 from ..platforms.models import Platform
 from ..platforms.services import localized
@@ -54,7 +54,7 @@ def atom_feed(platform: Platform, lang: str) -> bytes:
 
     feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: HTML_LANG[lang]})
     _sub(feed, "id", self_url)
-    _sub(feed, "title", _("Organizations endorsing %(title)s", title=title))
+    _sub(feed, "title", _("Organizations endorsing %(title)s", title=quoted(title)))
     _sub(
         feed,
         "subtitle",

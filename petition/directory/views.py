@@ -25,7 +25,7 @@ from markupsafe import escape
 
 from ..db_types import utcnow
 from ..http_cache import public_cache
-from ..i18n import LANGUAGES, _
+from ..i18n import LANGUAGES, _, quoted
 from ..platforms import services as platforms
 from ..platforms.models import Platform
 from ..platforms.services import localized
@@ -154,7 +154,9 @@ def share(slug: str):
     for lang in LANGUAGES:
         url = base + url_for(".embed", slug=platform.slug, lang=lang)
         with force_locale(lang):
-            title = _("Endorsements of %(title)s", title=localized(platform, "title", lang).value)
+            title = _(
+                "Endorsements of %(title)s", title=quoted(localized(platform, "title", lang).value)
+            )
         # The code other sites paste: escaped once here, and again when shown in the page.
         snippet = (
             f'<iframe src="{escape(url)}" title="{escape(title)}" width="340" height="240" '

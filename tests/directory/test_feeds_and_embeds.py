@@ -148,8 +148,8 @@ def test_share_page_gives_the_snippet_in_both_languages(client, endorsers):
     assert [lang for lang, _ in snippets] == ["en", "fr"]
     for lang, snippet in snippets:
         assert snippet.startswith(f'<iframe src="https://petition.test/{lang}/p/{SLUG}/embed"')
-    assert 'title="Endorsements of Test platform"' in snippets[0][1]
-    assert 'title="Appuis à Plateforme test"' in snippets[1][1]
+    assert 'title="Endorsements of “Test platform”"' in snippets[0][1]
+    assert 'title="Appuis à «\u00a0Plateforme test\u00a0»"' in snippets[1][1]
     # The page itself frames the widget only as a preview, and may not be framed itself.
     response = client.get(f"/fr/p/{SLUG}/share")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]

@@ -384,7 +384,7 @@ def test_listing_confirmations_go_once_in_each_language(app, runner, platform, d
     assert set(mails) == set(EXPECTED)
 
     french = mails["info@reseau-entraide-lanaudiere.example"]
-    assert french["Subject"] == "Veuillez confirmer votre appui à « Plateforme test »"
+    assert french["Subject"] == "Veuillez confirmer votre appui à «\u00a0Plateforme test\u00a0»"
     body = french.get_body(("plain",)).get_content()
     assert "formulaire d'appui antérieur de la coalition" in body
     assert link_to(french, "/manage/").startswith("/fr/manage/")

@@ -91,7 +91,7 @@ def test_french_signer_gets_french_email(app, client, platform, deliver):
     assert "affichés publiquement" in endorsement.consent(ConsentPurpose.PUBLIC_LISTING).wording
 
     [mail] = deliver()
-    assert mail["Subject"] == "Confirmez votre appui à « Plateforme test »"
+    assert mail["Subject"] == "Confirmez votre appui à «\u00a0Plateforme test\u00a0»"
     body = mail.get_body(("plain",)).get_content()
     assert "Bonjour Robin Tremblay," in body
     html = mail.get_body(("html",)).get_content()
@@ -148,7 +148,7 @@ def test_repeat_after_confirming_gets_already_endorsed_email(app, client, platfo
     assert repeat.status_code == 303
     assert repeat.headers["Location"] == f"/fr/p/{platform}/sign/check-your-inbox"
     [notice] = deliver()
-    assert notice["Subject"] == "Vous avez déjà appuyé « Plateforme test »"
+    assert notice["Subject"] == "Vous avez déjà appuyé «\u00a0Plateforme test\u00a0»"
     assert "/fr/manage/" in link_to(notice, "/fr/manage/")
     [endorsement] = endorsements(app)
     assert endorsement.org_name == "Harbourside Peer Collective"

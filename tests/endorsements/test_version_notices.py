@@ -66,7 +66,7 @@ def test_notice_goes_once_to_each_endorser_in_their_language(
     mails = {m["To"]: m for m in deliver()}
     assert set(mails) == {"a@harbour.example", "b@nord.example"}
     french = mails["b@nord.example"]
-    assert french["Subject"] == "« Plateforme test » a une nouvelle version : 2.0"
+    assert french["Subject"] == "«\u00a0Plateforme test\u00a0» a une nouvelle version\u00a0: 2.0"
     body = french.get_body(("plain",)).get_content()
     assert "partage de nécessité" in body and "/fr/manage/" in body
     # Nobody is told twice.

@@ -131,7 +131,7 @@ def test_reject_with_reason_emails_the_signer_in_their_language(app, moderator, 
     with app.app_context():
         drain()
     [mail] = smtp_server.messages
-    assert mail["Subject"] == "Au sujet de votre appui à « Plateforme test »"
+    assert mail["Subject"] == "Au sujet de votre appui à «\u00a0Plateforme test\u00a0»"
     assert "Doublon d'un autre appui." in mail.get_body(("plain",)).get_content()
 
 

@@ -63,4 +63,4 @@ def test_sign_on_forms_point_to_the_notice_by_the_agreement(app, client, kind):
     page = text(client.get(f"/fr/p/drug-policy/sign/{kind}"))
     # In the agreement section, where the signer decides what to consent to.
     assert page.index("<h2>Consentement</h2>") < page.index("avis de confidentialité</a>")
-    assert "Comment nous utilisons et protégeons ces renseignements :" in page
+    assert "Comment nous utilisons et protégeons ces renseignements\u00a0:" in page
