@@ -59,6 +59,7 @@ __all__ = [
     "_l",
     "current_lang",
     "format_date",
+    "format_number",
     "format_time",
     "format_when",
     "ngettext",

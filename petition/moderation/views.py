@@ -28,7 +28,7 @@ from ..endorsements.labels import KIND_LABELS, STATUS_LABELS
 from ..endorsements.models import Endorsement, EndorsementKind, EndorsementStatus
 from ..endorsements.naming import public_name
 from ..extensions import db
-from ..i18n import _, current_lang
+from ..i18n import _, current_lang, format_number
 from ..outbox import services as outbox_services
 from ..outbox.models import OutboxMessage, OutboxStatus
 from ..platforms.models import Platform, PlatformStatus
@@ -307,11 +307,16 @@ def decide(slug: str, endorsement_id: int):
         flash(_("It cannot be approved: %(problem)s", problem=refused.problem), "error")
         return redirect(_back_to(endorsement), 303)
     db.session.commit()
-    flash(_decision_done(decision, public_name(endorsement, current_lang()) or endorsement.name))
+    flash(_decision_done(decision, endorsement))
     return redirect(_back_to(endorsement), 303)
 
 
-def _decision_done(decision: review.Decision, name: str) -> str:
+def _decision_done(decision: review.Decision, endorsement: Endorsement) -> str:
+    shown = public_name(endorsement, current_lang())
+    name = shown or endorsement.name
+    if decision == review.Decision.APPROVE and not shown:
+        # Counted only (as the signer chose, or without consent to be listed by name).
+        return _("Approved: %(name)s is counted on the public list, without a name.", name=name)
     if decision == review.Decision.APPROVE:
         return _("Approved: %(name)s now appears on the public list.", name=name)
     if decision == review.Decision.HIDE:
@@ -337,9 +342,9 @@ def bulk(slug: str):
     db.session.commit()
     flash(
         _(
-            "%(done)d done, %(skipped)d skipped (already decided or not found).",
-            done=result.done,
-            skipped=result.skipped,
+            "Done: %(done)s. Skipped (already decided or not found): %(skipped)s.",
+            done=format_number(result.done),
+            skipped=format_number(result.skipped),
         ),
         "success" if result.done else "error",
     )

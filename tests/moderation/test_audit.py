@@ -173,7 +173,7 @@ def test_audit_filters(app, boss):
     assert "Logged in<span" in page and "Endorsement rejected<span" not in page
 
     page = text(boss.get("/admin/audit?target_type=endorsement&target_id=101"))
-    assert page.count("endorsement #101") == 1 and "endorsement #100" not in page
+    assert page.count("endorsement no. 101") == 1 and "endorsement no. 100" not in page
 
     log_in(app.test_client(), "nobody@example.org", "wrong password, really")
     log_in(app.test_client(), "boss@example.org", "wrong password, really")
@@ -209,11 +209,11 @@ def test_audit_log_is_paginated_and_keeps_filters(app, boss):
         db.session.commit()
     first = text(boss.get("/admin/audit?action=outbox.retry"))
     assert f"{AUDIT_PAGE_SIZE * 2 + 5} events" in first
-    assert first.count("email #") == AUDIT_PAGE_SIZE
+    assert first.count("email no. ") == AUDIT_PAGE_SIZE
     assert "Page 1 of 3" in first
     assert 'href="/admin/audit?page=2&action=outbox.retry"' in first
     last = text(boss.get("/admin/audit?action=outbox.retry&page=3"))
-    assert last.count("email #") == 5
+    assert last.count("email no. ") == 5
     # An unknown code is shown as it is.
     assert "outbox.retry" in last
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from petition.accounts.models import AdminUser
 from petition.db_types import utcnow
 from petition.endorsements.models import Endorsement, EndorsementStatus
 from petition.extensions import db
@@ -192,7 +193,9 @@ def test_bulk_approve_skips_other_platforms(app, moderator, setup):
             "ids": [setup["older"], setup["newer"], setup["foreign"]],
         },
     )
-    assert "2 done, 1 skipped" in text(moderator.get(response.headers["Location"]))
+    assert "Done: 2. Skipped (already decided or not found): 1." in text(
+        moderator.get(response.headers["Location"])
+    )
     assert status_of(app, setup["older"]) == EndorsementStatus.APPROVED
     assert status_of(app, setup["newer"]) == EndorsementStatus.APPROVED
     assert status_of(app, setup["foreign"]) == EndorsementStatus.PENDING_REVIEW
@@ -319,3 +322,31 @@ def test_endorsement_without_listing_consent_cannot_be_approved(app, moderator, 
     )
     assert status_of(app, setup["older"]) == EndorsementStatus.PENDING_REVIEW
     assert events(app, "endorsement.approve") == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "listed", "counted"),
+    [
+        ("en", "now appears on the public list", "is counted on the public list, without a name"),
+        ("fr", "figure maintenant dans la liste publique", "est compté dans la liste publique"),
+    ],
+)
+def test_approval_message_says_whether_the_name_is_shown(app, client, setup, lang, listed, counted):
+    """Approving someone who asked to be counted only never says their name is now public."""
+    with app.app_context():
+        platform = db.session.get(Endorsement, setup["older"]).platform
+        quiet = make_endorsement(
+            platform, kind="individual", name="Sam Quiet", display_mode="counted_only"
+        )
+        db.session.execute(
+            AdminUser.__table__.update()
+            .where(AdminUser.email == "moderator@coalition.example")
+            .values(preferred_locale=lang)
+        )
+        db.session.commit()
+        quiet_id = quiet.id
+    log_in(client, "moderator@coalition.example")
+    named = text(client.get(decide(client, setup["older"], "approve").headers["Location"]))
+    assert listed in named and counted not in named
+    unnamed = text(client.get(decide(client, quiet_id, "approve").headers["Location"]))
+    assert counted in unnamed and listed not in unnamed
