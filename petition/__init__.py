@@ -19,9 +19,9 @@ def create_app(config: dict | None = None) -> Flask:
         config = config_module.from_environment(app.instance_path)
     app.config.update(config)
 
-    from . import errors, i18n, page_cache, security
+    from . import errors, i18n, page_cache, ratelimit, security
     from .accounts import sessions as admin_sessions
-    from .extensions import babel, csrf, db, init_sqlite_write_intent, limiter, mail, migrate
+    from .extensions import babel, csrf, db, init_sqlite_write_intent, mail, migrate
     from .markup import render_markdown, safe_website
     from .privacy import logs as privacy_logs
 
@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     csrf.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     i18n.init_app(app)
     # The page cache sits inside the security middleware (proxy headers, no server banner),
     # so pages it answers from memory get the same treatment as fresh ones.

@@ -95,7 +95,9 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "sign-on@localhost"),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 30),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "database://",
+        # Empty: derived from BASE_URL (petition.ratelimit.default_key_prefix).
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
         "SIGNON_RATE_LIMIT": env.get("SIGNON_RATE_LIMIT", "20 per hour"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
@@ -133,7 +135,8 @@ class BaseConfig:
     WTF_CSRF_TIME_LIMIT = None  # The token lives as long as the session.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     RATELIMIT_HEADERS_ENABLED = False
-    RATELIMIT_STRATEGY = "moving-window"
+    # The one strategy every store here implements (database://, redis://, memory://).
+    RATELIMIT_STRATEGY = "sliding-window-counter"
     MAIL_CONSOLE = False
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_POLL_SECONDS = 5

@@ -11,7 +11,6 @@ from contextvars import ContextVar
 import click
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_sqlalchemy import SQLAlchemy
@@ -96,7 +95,17 @@ babel = Babel()
 csrf = CSRFProtect()
 mail = Mail()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def _rate_limit_key() -> str:
+    from .ratelimit import client_key
+
+    return client_key()
+
+
+# Bound by `ratelimit.init_app`. Its storage is always the failover store ("failover://",
+# petition.ratelimit.storage), which wraps RATELIMIT_STORAGE_URI; keys hold IP hashes.
+limiter = Limiter(key_func=_rate_limit_key, storage_uri="failover://")
 
 # SQLite only: how long a statement waits for a lock another connection holds.
 SQLITE_BUSY_SECONDS = 10
@@ -138,7 +147,11 @@ def _wants_write_lock() -> bool:
 def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":
         return
-    if _wants_write_lock():
+    write = _wants_write_lock()
+    # Kept for whoever needs to know whether this connection's transaction holds the lock
+    # (the database rate-limit store: see ratelimit.storage).
+    conn.info["sqlite_write_lock"] = write
+    if write:
         _begin_immediate(conn)
     else:
         conn.exec_driver_sql("BEGIN")

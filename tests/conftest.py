@@ -2,7 +2,9 @@
 
 Tests run on SQLite by default. Set TEST_DATABASE_URL (for example
 postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the same tests on PostgreSQL;
-if that server is unreachable the tests fail rather than skip.
+if that server is unreachable the tests fail rather than skip. Tests of the Redis rate-limit
+store use TEST_REDIS_URL (for example redis://127.0.0.1:6379/5) when set, else a redis-server
+of their own (skipped if none is installed).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from petition.config import settings_for_tests
 from petition.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
 
 def _worker_database(server_url: str, worker: str) -> str:
@@ -93,6 +96,20 @@ def make_app(database_url, _schema):
     for app in apps:
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A Redis for tests of the Redis rate-limit store: TEST_REDIS_URL, or one of our own."""
+    if TEST_REDIS_URL:
+        yield TEST_REDIS_URL
+        return
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -13,7 +12,8 @@ from flask import (
     url_for,
 )
 
-from ..extensions import db, limiter
+from .. import ratelimit
+from ..extensions import db
 from ..i18n import _
 from . import passwords, services, sessions
 from .access import admin_required, login_page, moderator_required
@@ -42,18 +42,17 @@ def account_labels():
     return {"role_labels": ROLE_LABELS, "role_hints": ROLE_HINTS}
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _after_login_url() -> str:
     return safe_admin_next(request.args.get("next")) or url_for(DASHBOARD)
 
 
 @bp.route("/admin/login", methods=["GET", "POST"])
 @login_page
-@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
+    # First, before anything reads the database: on SQLite the count is written in a
+    # transaction of its own, which must not wait for a lock this request would hold.
+    if request.method == "POST" and not ratelimit.allow_login():
+        abort(429)
     sessions.use_requested_language()
     if sessions.current_admin() is not None:
         return redirect(_after_login_url())

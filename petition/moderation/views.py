@@ -18,6 +18,7 @@ from flask import (
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from .. import ratelimit
 from ..accounts.access import admin_required, may_open, moderator_required
 from ..accounts.sessions import current_admin
 from ..db_types import utcnow
@@ -120,6 +121,7 @@ def dashboard():
         days_shown=dashboard_figures.DAYS,
         can_retry=may_open("moderation.retry_message"),
         can_edit_platforms=may_open("platforms_admin.settings"),
+        rate_limit_outage=ratelimit.store_outage(),
     )
 
 

@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from .. import ratelimit
 from ..db_types import utcnow
 from ..extensions import db, limiter
 from ..outbox.models import OutboxMessage, OutboxStatus
@@ -78,12 +79,15 @@ def _check_database() -> dict:
 
 
 def _check_rate_limit_store() -> dict:
-    try:
-        reachable = bool(limiter.storage.check())
-    except Exception as exc:  # an unreachable store raises anything
-        current_app.logger.warning("readyz: rate-limit store check failed: %s", exc)
-        reachable = False
-    return {"ok": reachable}
+    since = ratelimit.store_outage()
+    if since is None:
+        return {"ok": True, "store": ratelimit.store_description()}
+    # Counting in this process's memory meanwhile: sign-ons still work, limits are per process.
+    return {
+        "ok": False,
+        "store": ratelimit.store_description(),
+        "unreachable_since": since.isoformat(),
+    }
 
 
 def _check_outbox() -> dict:

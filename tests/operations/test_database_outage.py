@@ -197,3 +197,16 @@ def test_readyz_reports_an_outbox_nobody_empties(app, client):
     assert ready.json["status"] == "degraded"
     assert ready.json["checks"]["outbox"]["ok"] is False
     assert ready.json["checks"]["outbox"]["oldest_queued_seconds"] >= 7200
+
+
+def test_readyz_reports_an_unreachable_rate_limit_store_as_degraded(make_app):
+    """Redis down: the site counts per process and keeps serving, so 200 with a warning."""
+    from tests.faults.live import free_port
+
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json["status"] == "degraded"
+    check = ready.json["checks"]["rate_limit_store"]
+    assert check["ok"] is False and check["unreachable_since"]
+    assert "127.0.0.1" in check["store"] and "@" not in check["store"]
