@@ -88,12 +88,14 @@ def test_a_sender_name_with_accents_keeps_its_address(make_app, smtp_server, ema
 
 
 def test_a_header_with_a_line_break_fails_for_good_and_the_rest_go_out(smtp_app, smtp_server):
+    # Rendering makes every subject one line (test_services); a message rendered when it was
+    # queued, before rendering moved to the relay, carries the subject it was given.
     first, second = queue(smtp_app, 2)
     with smtp_app.app_context():
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.message_id == first)
-            .values(subject="Hello\r\nBcc: everyone@example.org")
+            .values(subject="Hello\r\nBcc: everyone@example.org", body_text="Hello", context=None)
         )
         db.session.commit()
 
@@ -133,7 +135,7 @@ def test_sent_messages_keep_no_body(smtp_app, smtp_server):
     assert sent.sent_at is not None
     assert sent.attempts == 1
     assert sent.claimed_at is None
-    assert (sent.body_text, sent.body_html) == ("", "")
+    assert (sent.body_text, sent.body_html, sent.context) == ("", "", None)
     # What the admin view needs is kept.
     assert (sent.recipient, sent.subject, sent.template) == (
         "signer@example.org",
@@ -202,7 +204,8 @@ def test_temporary_refusal_is_retried_later(smtp_app, smtp_server):
     waiting = rows(smtp_app)[message_id]
     assert waiting.status == OutboxStatus.QUEUED
     assert waiting.last_error == "451 4.3.0 Mailbox busy, try later"
-    assert waiting.body_text  # kept for the next try
+    assert waiting.context == {"name": "Signer 0", "token": f"{SECRET}-0"}  # for the next try
+    assert waiting.subject == "Hello, Signer 0"  # what the admin's list shows
 
     smtp_server.reset()
     time_passes(smtp_app)
