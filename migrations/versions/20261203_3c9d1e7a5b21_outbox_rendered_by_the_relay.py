@@ -1,4 +1,5 @@
-"""outbox: messages queued as template values, rendered by the relay; withheld messages
+"""outbox: messages queued as template values, rendered by the relay; withheld messages;
+endorsement: when the sign-on form was last sent
 
 Revision ID: 3c9d1e7a5b21
 Revises: 5f3ab7250498
@@ -9,6 +10,8 @@ are sent as written.
 """
 from alembic import op
 import sqlalchemy as sa
+
+import petition.db_types
 
 
 # revision identifiers, used by Alembic.
@@ -26,6 +29,10 @@ def _statuses(values):
 
 
 def upgrade():
+    with op.batch_alter_table('endorsement', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('last_signon_at', petition.db_types.UTCDateTime(timezone=True), nullable=True)
+        )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('context', sa.JSON(), nullable=True))
         batch_op.drop_constraint(batch_op.f('ck_outbox_message_outbox_status'), type_='check')
@@ -50,3 +57,5 @@ def downgrade():
         )
         batch_op.create_check_constraint(batch_op.f('ck_outbox_message_outbox_status'), _statuses(OLD))
         batch_op.drop_column('context')
+    with op.batch_alter_table('endorsement', schema=None) as batch_op:
+        batch_op.drop_column('last_signon_at')
