@@ -279,11 +279,13 @@ def sign_on(
     """Record a sign-on and queue the email it causes; the caller commits both together.
 
     Every outcome does the same work, so how long the request takes says neither whether the
-    address had signed on before nor whether the sign-on was flagged: the endorsement is
-    looked up and written (inserted, or updated), the address's emails of the day are counted,
-    and one token and one email are written. The email of a flagged sign-on, or of an address
-    that had its day's emails, is withheld: written like the others, never sent (its token
-    written as used). Rendering is left to the relay.
+    address had signed on before nor whether the sign-on was flagged: what was submitted is
+    inserted unless the address is known (one statement either way), the endorsement is
+    loaded with its consents and written (its consents, or when it was last signed for), the
+    address's emails of the day are counted, and one token and one email are written. The
+    email of a flagged sign-on, or of an address that had its day's emails, is withheld:
+    written like the others, never sent (its token written as used). Rendering is left to
+    the relay.
     """
     state = signon_state(platform, now)
     if state != SignonState.OPEN:
