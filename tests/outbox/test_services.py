@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,8 @@ from petition.extensions import csrf, db
 from petition.outbox import services
 from petition.outbox.models import OutboxMessage, OutboxStatus
 from tests.pages import elements
+
+TEMPLATES = Path(__file__).parents[2] / "templates" / "email"
 
 
 def _queue(**overrides) -> OutboxMessage:
@@ -229,3 +232,47 @@ def test_status_counts_failed_list_and_retry(console_app):
 
         with pytest.raises(services.NotRetryable):
             services.retry(queued)
+
+
+EMAIL_TEMPLATES = sorted(
+    str(path.relative_to(TEMPLATES)).removesuffix(".subject.txt")
+    for path in TEMPLATES.glob("*/*.subject.txt")
+)
+
+
+@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+def test_emails_render_the_same_from_plain_values_as_from_the_endorsement(console_app, template):
+    # Queued emails carry Endorsement.email_values(), not the endorsement: a template that
+    # used anything else of it would silently show nothing.
+    from tests.factories import make_endorsement, make_platform
+
+    values = {
+        "platform_title": "Test platform",
+        "platform_url": "https://petition.test/en/p/x/",
+        "confirm_url": "https://petition.test/en/confirm/t",
+        "manage_url": "https://petition.test/en/manage/t",
+        "stop_url": "https://petition.test/en/manage/t#updates",
+        "expires_hours": 72,
+        "version": "2.0",
+        "changes": "What changed",
+        "listed": True,
+        "subject": "News",
+        "body": "Body",
+        "reason": "A reason",
+        "items": [],
+        "total_new": 0,
+    }
+    with console_app.app_context():
+        platform = make_platform()
+        for status in ("unverified", "pending_review", "approved", "withdrawn"):
+            for kind in ("organization", "individual"):
+                endorsement = make_endorsement(
+                    platform, status, kind=kind, email=f"{status}-{kind}@example.org"
+                )
+                for locale in ("en", "fr"):
+                    plain = {**values, "endorsement": endorsement.email_values()}
+                    rich = {**values, "endorsement": endorsement}
+                    assert services.render_email(template, locale, plain) == (
+                        services.render_email(template, locale, rich)
+                    ), (status, kind, locale)
+        db.session.rollback()
