@@ -80,6 +80,8 @@ def _fill_outbox(messages: int) -> int:
                 "recipient": f"copy-{n}@load.bench.example",
                 "locale": model.locale,
                 "template": model.template,
+                # Values, not text: the relay renders each copy, as it does every email.
+                "context": model.context,
                 "subject": model.subject,
                 "body_text": model.body_text,
                 "body_html": model.body_html,
@@ -110,9 +112,10 @@ def relay(messages: int, sample: str = "") -> dict:
             from sqlalchemy import select
 
             from petition.outbox.models import OutboxMessage
+            from petition.outbox.services import rendered
 
-            model = db.session.scalars(select(OutboxMessage).limit(1)).one()
-            Path(sample).write_text(json.dumps([model.body_text, model.body_html]))
+            email = rendered(db.session.scalars(select(OutboxMessage).limit(1)).one())
+            Path(sample).write_text(json.dumps([email.body_text, email.body_html]))
         db.session.remove()
         started = time.perf_counter()
         result = outbox_relay.drain()

@@ -190,12 +190,24 @@ def _touches_public(instance) -> bool:
 
     if isinstance(instance, Endorsement):
         state = inspect(instance)
+        if state.persistent and _only_private_changes(state):
+            # Every sign-on notes when it came (last_signon_at), approved endorsers' too.
+            return False
         if "status" not in state.dict:
             # New: the column default (unverified). Otherwise not loaded: assume the worst.
             return not state.pending
         before = state.attrs.status.history.deleted or ()
         return EndorsementStatus.APPROVED in (state.dict["status"], *before)
     return True
+
+
+# Endorsement columns that no public page shows.
+_PRIVATE_ENDORSEMENT_COLUMNS = {"last_signon_at"}
+
+
+def _only_private_changes(state) -> bool:
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    return changed <= _PRIVATE_ENDORSEMENT_COLUMNS
 
 
 @event.listens_for(Session, "before_flush")

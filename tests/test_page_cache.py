@@ -133,6 +133,20 @@ def test_sign_ons_leave_kept_pages_alone(app, client, listed):
     assert "Age" in client.get(LIST).headers
 
 
+@pytest.mark.parametrize("honeypot", ["", "https://spam.example"], ids=["person", "flagged"])
+def test_a_listed_endorsers_repeat_sign_on_leaves_kept_pages_alone(app, client, honeypot):
+    # A repeat notes when it came on the (approved, listed) endorsement: nothing public.
+    with app.app_context():
+        platform = make_platform(SLUG)
+        add_endorsement(platform, "Harbour Peer Network", email="listed@example.org")
+        db.session.commit()
+    client.get(LIST)
+    assert sign(client, SLUG, email="listed@example.org", homepage=honeypot).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Endorsement.last_signon_at)) is not None
+    assert "Age" in client.get(LIST).headers
+
+
 def test_private_streamed_and_failed_responses_are_never_kept(app, client, listed):
     for path in (
         f"/en/p/{SLUG}/sign/organization",  # a form with a CSRF token and a session cookie

@@ -8,16 +8,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    EmailField,
-    HiddenField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField
+from wtforms import EmailField as _EmailField
+from wtforms import StringField as _StringField
+from wtforms import TextAreaField as _TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..i18n import _l
@@ -30,6 +24,32 @@ ABOUT_MAX = 500
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
 # Bidirectional overrides can make a name display differently from what it is.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class _AbsentIsEmpty:
+    """A text field that a submission leaves out is empty ("") rather than None.
+
+    Browsers omit fields (a disabled input, a form saved from an older page, a script): an
+    omitted optional field must mean "left blank" everywhere, in validators and in what the
+    services store, exactly as when it is sent empty.
+    """
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if not valuelist:
+            self.data = ""
+
+
+class StringField(_AbsentIsEmpty, _StringField):
+    """A one-line text field; left out of a submission, it is empty."""
+
+
+class TextAreaField(_AbsentIsEmpty, _TextAreaField):
+    """A multi-line text field; left out of a submission, it is empty."""
+
+
+class EmailField(_AbsentIsEmpty, _EmailField):
+    """An email address field; left out of a submission, it is empty."""
 
 
 def strip(value):

@@ -73,7 +73,7 @@ def send_listing_confirmation(endorsement: Endorsement, now: datetime | None = N
         locale=locale,
         template="endorsements/listing_confirmation",
         context={
-            "endorsement": endorsement,
+            "endorsement": endorsement.email_values(),
             "listed": endorsement.has_consent(ConsentPurpose.PUBLIC_LISTING),
             "platform_title": localized(endorsement.platform, "title", locale).value,
             "platform_url": external_url(

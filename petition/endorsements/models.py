@@ -153,6 +153,10 @@ class Endorsement(db.Model):
     listing_email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The platform version the signer was last told about, so a notice goes out once.
     notified_version: Mapped[str] = mapped_column(String(40), default="")
+    # When the sign-on form was last sent for this address, whatever came of it (flagged,
+    # capped, already endorsed...): every sign-on writes its endorsement row, so that none
+    # takes less time than another.
+    last_signon_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the personal data was removed (retention or erasure); the row stays for the counts.
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -183,6 +187,16 @@ class Endorsement(db.Model):
     def has_consent(self, purpose: ConsentPurpose) -> bool:
         record = self.consent(purpose)
         return record is not None and record.withdrawn_at is None
+
+    def email_values(self) -> dict:
+        """Return what email templates show of this endorsement, as plain (JSON) values."""
+        return {
+            "name": self.name,
+            "org_name": self.org_name,
+            "is_organization": self.is_organization,
+            "status": self.status.value,
+            "platform_version": self.platform_version,
+        }
 
     def __repr__(self) -> str:
         return f"<Endorsement {self.id} {self.kind} {self.status}>"

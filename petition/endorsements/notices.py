@@ -48,7 +48,7 @@ def send_version_notices(platform: Platform, version: PlatformVersion, actor) ->
             locale=locale,
             template="endorsements/version_notice",
             context={
-                "endorsement": endorsement,
+                "endorsement": endorsement.email_values(),
                 "platform_title": localized(platform, "title", locale).value,
                 "version": version.label,
                 "changes": version.changes_fr if locale == "fr" else version.changes_en,

@@ -38,17 +38,26 @@ def hash_token(token: str) -> str:
 
 
 def issue(
-    endorsement: Endorsement, purpose: TokenPurpose, lifetime: timedelta | None = None
+    endorsement: Endorsement,
+    purpose: TokenPurpose,
+    lifetime: timedelta | None = None,
+    *,
+    usable: bool = True,
 ) -> str:
-    """Create a token for `endorsement` and return it (the only time it exists in clear)."""
+    """Create a token for `endorsement` and return it (the only time it exists in clear).
+
+    An unusable token is written as used already: for a link that will never be sent, issued
+    so that the request does the same work as one whose link is sent.
+    """
     token = secrets.token_urlsafe(16)
-    expires_at = utcnow() + lifetime if lifetime is not None else None
+    now = utcnow()
     db.session.add(
         EmailToken(
             endorsement=endorsement,
             purpose=purpose,
             token_hash=hash_token(token),
-            expires_at=expires_at,
+            expires_at=now + lifetime if lifetime is not None else None,
+            used_at=None if usable else now,
         )
     )
     return token

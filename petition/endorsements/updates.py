@@ -89,7 +89,7 @@ def send_update(
             locale=locale,
             template="endorsements/campaign_update",
             context={
-                "endorsement": endorsement,
+                "endorsement": endorsement.email_values(),
                 "subject": subjects[locale],
                 "body": bodies[locale],
                 "platform_title": localized(platform, "title", locale).value,

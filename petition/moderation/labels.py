@@ -116,6 +116,7 @@ OUTBOX_STATUS_LABELS = {
     OutboxStatus.SENDING: _l("Being sent"),
     OutboxStatus.SENT: _l("Sent"),
     OutboxStatus.FAILED: _l("Failed"),
+    OutboxStatus.WITHHELD: _l("Withheld (flagged or over the daily limit)"),
 }
 
 # Column headings for counts of each kind of endorsement.

@@ -153,7 +153,7 @@ def _notify_rejection(endorsement: Endorsement, reason: str) -> None:
         locale=endorsement.locale,
         template="moderation/rejected",
         context={
-            "endorsement": endorsement,
+            "endorsement": endorsement.email_values(),
             "platform_title": localized(endorsement.platform, "title", endorsement.locale).value,
             "reason": reason,
         },

@@ -1,11 +1,16 @@
-"""The outbox: every email the site sends, written in the transaction that caused it."""
+"""The outbox: every email the site sends, written in the transaction that caused it.
+
+A message is queued as its template's name and plain (JSON) values; the relay renders it, in
+the recipient's language, when it sends it. Messages queued before that (rendered when
+queued: `context` is NULL) are sent as they were written.
+"""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import UTCDateTime, str_enum, utcnow
@@ -20,6 +25,9 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Never sent: the sign-on that caused it was flagged, or its address had had its day's
+    # emails. Queued all the same, so that every sign-on does the same work.
+    WITHHELD = "withheld"
 
 
 class OutboxMessage(db.Model):
@@ -36,8 +44,13 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(5))
     template: Mapped[str] = mapped_column(String(100))
-    subject: Mapped[str] = mapped_column(String(SUBJECT_LENGTH))
-    # Emptied once sent: bodies hold one-time secret links.
+    # The template's values, rendered by the relay; emptied (NULL) once sent, since they hold
+    # one-time secret links. NULL too for messages rendered when queued (before 2026-12).
+    context: Mapped[dict | None] = mapped_column(JSON)
+    # Written by the relay when it renders the message (for the admin's list of failures);
+    # a message rendered when queued has it from the start.
+    subject: Mapped[str] = mapped_column(String(SUBJECT_LENGTH), default="")
+    # Only messages rendered when queued have bodies; emptied once sent.
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     # The RFC 5322 Message-ID header, fixed at queue time: also the idempotency key.

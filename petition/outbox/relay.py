@@ -9,6 +9,11 @@ Just before a batch goes out, its claims are renewed in one statement (and again
 is still going after RENEW_AFTER), so a relay that stalled past STALE_CLAIM sends nothing that
 another relay has taken over.
 
+Each message is rendered here, in its recipient's language, just before it is sent (messages
+queued before rendering moved here carry their rendered text and go out as written). Once sent,
+a message keeps its subject but neither its values nor its bodies (they hold one-time secret
+links). Withheld messages are never claimed.
+
 Logs name messages by Message-ID only: never a recipient, a subject or a body (bodies hold
 one-time secret links).
 """
@@ -38,7 +43,8 @@ from sqlalchemy import bindparam, select, text, update
 from ..db_types import utcnow
 from ..extensions import db, sqlite_write_intent
 from ..i18n import HTML_LANG
-from .models import LAST_ERROR_LENGTH, OutboxMessage, OutboxStatus
+from .models import LAST_ERROR_LENGTH, SUBJECT_LENGTH, OutboxMessage, OutboxStatus
+from .services import render_email
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +60,11 @@ LONGEST_RETRY = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Claimed:
-    """One claimed message, read in full before the relay talks to SMTP."""
+    """One claimed message, read in full before the relay talks to SMTP.
+
+    `context` is the template's values (None for a message rendered when queued); subject and
+    bodies are filled in by `_render` before the message goes out.
+    """
 
     id: int
     message_id: str
@@ -65,6 +75,8 @@ class Claimed:
     body_html: str
     attempts: int
     claimed_at: datetime
+    template: str = ""
+    context: dict | None = None
 
 
 @dataclass
@@ -212,6 +224,8 @@ def claim_batch(limit: int = DEFAULT_BATCH_SIZE) -> list[Claimed]:
                     body_html=message.body_html,
                     attempts=message.attempts,
                     claimed_at=now,
+                    template=message.template,
+                    context=message.context,
                 )
             )
         db.session.commit()
@@ -272,6 +286,9 @@ def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
         for index, item in enumerate(batch):
             if not claims.still_ours(item):
                 continue
+            item = _render(item, result)
+            if item is None:
+                continue
             try:
                 message = _compose(item, sender)
             except ValueError:  # a line break in a header: never sendable
@@ -303,6 +320,9 @@ def _deliver_to_console(batch: Sequence[Claimed], result: PassResult, out: TextI
     for item in batch:
         if not claims.still_ours(item):
             continue
+        item = _render(item, result)
+        if item is None:
+            continue
         rule = "=" * 72
         click.echo(
             "\n".join(
@@ -321,6 +341,25 @@ def _deliver_to_console(batch: Sequence[Claimed], result: PassResult, out: TextI
             file=out,
         )
         _mark_sent(item, result)
+
+
+def _render(item: Claimed, result: PassResult) -> Claimed | None:
+    """Return `item` with its subject and bodies, rendered now in its recipient's language.
+
+    A message that cannot be rendered (a template gone, values it cannot use) never will be:
+    it fails at once, and None is returned.
+    """
+    if item.context is None:  # rendered when it was queued
+        return item
+    try:
+        email = render_email(item.template, item.locale, item.context)
+    except Exception as exc:  # One broken message must not hold up the rest.
+        reason = type(exc).__name__
+        _record_failure(item, _Failure(reason, f"Could not render: {reason}", True), result)
+        return None
+    return replace(
+        item, subject=email.subject, body_text=email.body_text, body_html=email.body_html
+    )
 
 
 # SMTP wants CRLF line ends (smtplib adds none to bytes).
@@ -456,7 +495,9 @@ _SENT = (
         sent_at=bindparam("sent_at_value"),
         claimed_at=None,
         last_error=None,
-        # The bodies hold one-time secret links: keep only what the admin view needs.
+        subject=bindparam("sent_subject"),
+        # Values and bodies hold one-time secret links: keep only what the admin view needs.
+        context=None,
         body_text="",
         body_html="",
     )
@@ -474,7 +515,12 @@ def _mark_sent(item: Claimed, result: PassResult) -> None:
         db.session.execute(_NO_SYNC_COMMIT)
     db.session.execute(
         _SENT,
-        {"sent_id": item.id, "sent_attempts": item.attempts + 1, "sent_at_value": utcnow()},
+        {
+            "sent_id": item.id,
+            "sent_attempts": item.attempts + 1,
+            "sent_at_value": utcnow(),
+            "sent_subject": item.subject,
+        },
     )
     db.session.commit()
     result.sent += 1
@@ -489,6 +535,9 @@ def _record_failure(item: Claimed, failure: _Failure, result: PassResult) -> Non
         "claimed_at": None,
         "last_error": failure.detail[:LAST_ERROR_LENGTH],
     }
+    if item.subject:
+        # What the admin's list of failures shows (rendered just before the attempt).
+        values["subject"] = item.subject[:SUBJECT_LENGTH]
     if failure.permanent or attempts >= max_attempts:
         values["status"] = OutboxStatus.FAILED
         result.failed += 1

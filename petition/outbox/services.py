@@ -1,10 +1,17 @@
-"""Compose emails into the outbox, and the outbox figures the admin dashboard shows."""
+"""Queue emails into the outbox, render them, and the outbox figures the admin dashboard shows.
+
+A request only queues: the template's name and its plain values. The relay renders each message
+(`rendered`) when it sends it, so queueing costs the same whatever the email is, and no request
+spends its time rendering templates.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -17,6 +24,16 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..i18n import HTML_LANG, LANGUAGES
 from .models import SUBJECT_LENGTH, OutboxMessage, OutboxStatus
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An email ready to send: subject, plain text body and HTML body."""
+
+    subject: str
+    body_text: str
+    body_html: str
+
 
 # Any whitespace except the no-break spaces of French typography (U+00A0, U+202F).
 _WHITESPACE_RUN = re.compile(r"[^\S\u00a0\u202f]+")
@@ -53,7 +70,7 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
-def render_email(template: str, locale: str, context: dict | None = None) -> tuple[str, str, str]:
+def render_email(template: str, locale: str, context: dict | None = None) -> Rendered:
     """Render an email's subject, text body and HTML body in `locale`."""
     if locale not in LANGUAGES:
         raise ValueError(f"unsupported locale {locale!r}")
@@ -75,23 +92,44 @@ def render_email(template: str, locale: str, context: dict | None = None) -> tup
         values["subject"] = subject
         text = render_template(f"email/{template}.txt", **values).strip() + "\n"
         html = render_template(f"email/{template}.html", **values)
-    return subject, text, html
+    return Rendered(subject, text, html)
+
+
+def rendered(message: OutboxMessage) -> Rendered:
+    """Return `message` as it is sent: rendered now, or as written if rendered when queued."""
+    if message.context is None:
+        return Rendered(message.subject, message.body_text, message.body_html)
+    return render_email(message.template, message.locale, message.context)
 
 
 def queue_email(
-    *, to: str, locale: str, template: str, context: dict | None = None
+    *,
+    to: str,
+    locale: str,
+    template: str,
+    context: dict | None = None,
+    withhold: bool = False,
 ) -> OutboxMessage:
-    """Render an email in the recipient's language and add it to the outbox (flush only)."""
-    subject, text, html = render_email(template, locale, context)
+    """Add an email to the outbox, for the relay to render and send (flush only).
+
+    `context` holds the template's values, plain JSON (strings, numbers, lists, dicts): the
+    relay renders the email from them, in `locale`, when it sends it. A `withhold`-ed email
+    is written as any other (the same work) but never sent and never counted, and keeps none
+    of its values.
+    """
+    if locale not in LANGUAGES:
+        raise ValueError(f"unsupported locale {locale!r}")
+    # Refused here, in the request that queues it, rather than by the relay later: anything
+    # json cannot write (a model, a lazy string, a date) must be turned into plain values.
+    values = json.loads(json.dumps(context or {}))
     message = OutboxMessage(
         recipient=to,
         locale=locale,
         template=template,
-        subject=subject,
-        body_text=text,
-        body_html=html,
+        context={} if withhold else values,
+        subject="",
         message_id=new_message_id(),
-        status=OutboxStatus.QUEUED,
+        status=OutboxStatus.WITHHELD if withhold else OutboxStatus.QUEUED,
         attempts=0,
         next_attempt_at=utcnow(),
     )
@@ -101,11 +139,18 @@ def queue_email(
 
 
 def recent_count(recipient: str, since: datetime) -> int:
-    """Count the emails queued for `recipient` since `since`, whatever became of them."""
+    """Count the emails queued for `recipient` since `since`, whatever became of them.
+
+    Withheld ones are not counted: they were never going to be sent.
+    """
     return db.session.scalar(
         select(func.count())
         .select_from(OutboxMessage)
-        .where(OutboxMessage.recipient == recipient, OutboxMessage.created_at >= since)
+        .where(
+            OutboxMessage.recipient == recipient,
+            OutboxMessage.created_at >= since,
+            OutboxMessage.status != OutboxStatus.WITHHELD,
+        )
     )
 
 

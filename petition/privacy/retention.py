@@ -4,6 +4,8 @@ Unconfirmed (`unverified`) endorsements are deleted UNVERIFIED_RETENTION_DAYS af
 sign-on (tokens and consents go with them; so do older emails to addresses nobody else uses).
 Withdrawn and rejected endorsements are anonymized ANONYMIZE_AFTER_DAYS after the withdrawal
 or the review: the row stays, for the counts.
+Withheld emails (written for flagged or capped sign-ons, never sent) are deleted once a day
+old: they no longer count for the daily limit, and would only say that an address was used.
 
 Unlike services, `purge` commits, one batch at a time: a run can be stopped at any moment and
 leaves only whole batches done, and the next run picks up the rest (it is idempotent: what is
@@ -23,6 +25,7 @@ from ..db_types import utcnow
 from ..endorsements.models import Endorsement, EndorsementStatus
 from ..extensions import db
 from ..moderation import audit
+from ..outbox.models import OutboxMessage, OutboxStatus
 from . import services
 
 DEFAULT_BATCH_SIZE = 500
@@ -127,6 +130,20 @@ def purge(
                 report.messages_deleted += services.anonymize(endorsement, now).messages_deleted
             setattr(report, field, getattr(report, field) + len(batch))
             _commit(report, on_batch)
+
+    withheld = db.session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.WITHHELD,
+            OutboxMessage.created_at < now - timedelta(days=1),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if withheld.rowcount:
+        report.messages_deleted += withheld.rowcount
+        _commit(report, on_batch)
+    else:
+        db.session.commit()
     return report
 
 

@@ -16,7 +16,7 @@ from petition.endorsements.models import (
     EndorsementStatus,
 )
 from petition.extensions import db
-from petition.outbox.models import OutboxMessage
+from petition.outbox.models import OutboxMessage, OutboxStatus
 from petition.platforms.models import Platform, PlatformStatus
 from tests.factories import make_platform
 from tests.pages import csrf_token, text
@@ -33,8 +33,13 @@ def endorsements(app) -> list[Endorsement]:
 
 
 def outbox_count(app) -> int:
+    """Count the emails the outbox will send (withheld ones never are)."""
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        return db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status != OutboxStatus.WITHHELD)
+        )
 
 
 def test_organization_signs_confirms_and_awaits_review(app, client, platform, deliver):
@@ -244,8 +249,11 @@ def test_honeypot_submission_looks_accepted_but_is_never_emailed(app, client, pl
     [endorsement] = endorsements(app)
     assert "honeypot" in endorsement.flags
     assert deliver() == []
+    assert outbox_count(app) == 0
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(EmailToken)) == 0
+        # Its link was written (as much work as a real sign-on) but can never be used.
+        usable = select(func.count()).select_from(EmailToken).where(EmailToken.used_at.is_(None))
+        assert db.session.scalar(usable) == 0
 
 
 def test_too_fast_submission_is_flagged(make_app, smtp_server, platform):
@@ -356,3 +364,62 @@ def test_sign_on_form_fields_are_labelled_and_autocompleted(client, platform):
     assert 'autocomplete="email"' in page
     assert '<label for="org_name">Organization name</label>' in page
     assert "Set-Cookie" not in client.get(f"/en/p/{platform}/").headers
+
+
+OPTIONAL_FIELDS = [
+    ("organization", "title"),
+    ("organization", "org_name_fr"),
+    ("organization", "about"),
+    ("organization", "website"),
+    ("individual", "title"),
+    ("individual", "descriptor"),
+]
+
+
+@pytest.mark.parametrize(("kind", "field"), OPTIONAL_FIELDS, ids=lambda v: v)
+def test_a_repeat_sign_on_may_leave_out_an_optional_field(app, client, platform, kind, field):
+    # A browser may omit a field (a form saved from an older page, a script): it was left blank.
+    filled = {"org_name_fr": "Collectif", "title": "Coordinator", "descriptor": "peer worker"}
+    extra = {field: filled[field]} if field in filled else {}
+    assert sign(client, platform, kind=kind, **extra).status_code == 303
+    again = sign(client, platform, kind=kind, **{field: None})
+    assert again.status_code == 303
+    assert again.headers["Location"] == f"/en/p/{platform}/sign/check-your-inbox"
+    [endorsement] = endorsements(app)
+    # Unconfirmed, so the newest details replaced the old: the field is now empty.
+    column = "about_en" if field == "about" else field
+    assert getattr(endorsement, column) == ""
+    assert outbox_count(app) == 2
+
+
+def test_flagged_and_capped_sign_ons_queue_only_withheld_email(make_app, smtp_server, platform):
+    app = make_app(**smtp_server.config, EMAILS_PER_ADDRESS_PER_DAY=1)
+    client = app.test_client()
+    assert sign(client, platform, email="bot@example.org", homepage="spam").status_code == 303
+    assert sign(client, platform).status_code == 303  # a person: emailed
+    assert sign(client, platform).status_code == 303  # again: capped
+    assert sign(client, platform, homepage="spam").status_code == 303  # flagged repeat
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        statuses = [(m.recipient, m.status) for m in rows]
+        # Withheld messages keep none of the values (links) the email would have shown.
+        assert [m.context for m in rows if m.status == OutboxStatus.WITHHELD] == [{}, {}, {}]
+        usable = db.session.scalars(select(EmailToken).where(EmailToken.used_at.is_(None))).all()
+    person = "coordination@harbourside-peers.example"
+    assert statuses == [
+        ("bot@example.org", OutboxStatus.WITHHELD),
+        (person, OutboxStatus.QUEUED),
+        (person, OutboxStatus.WITHHELD),
+        (person, OutboxStatus.WITHHELD),
+    ]
+    # One link can be used: the one in the one email that goes out.
+    assert len(usable) == 1
+    from petition.outbox.relay import drain
+
+    with app.app_context():
+        assert drain().sent == 1
+        assert drain().claimed == 0
+    assert [m["To"] for m in smtp_server.messages] == [person]
+    with app.app_context():
+        withheld = select(func.count()).where(OutboxMessage.status == OutboxStatus.WITHHELD)
+        assert db.session.scalar(withheld.select_from(OutboxMessage)) == 3

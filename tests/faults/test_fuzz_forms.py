@@ -7,6 +7,10 @@ missing, repeated and unexpected fields, and the wrong content types (JSON, mult
 file, text/plain). GET forms (filters, searches) get the same treatment in their query string,
 and every route's path arguments get hostile values.
 
+Sign-on forms are also sent twice for the same address (test_fuzz_a_second_sign_on): a valid
+sign-on, then a variation with fields left out, repeated or hostile, for an address that is
+new, unconfirmed, awaiting review or approved.
+
 The properties: never a server error; pages and messages in the page's language; user input
 never comes back unescaped; redirects stay on the site; and a rejected submission stores
 nothing (no table gains or loses a row, no tracked row changes).
@@ -33,9 +37,26 @@ from tests.faults.languages import foreign_text, page_language_problems
 from tests.faults.routes import routes
 from tests.faults.state import changed, csrf_for, fingerprint, log_in_directly
 from tests.faults.world import ADMIN, World, build_world
+from tests.signon import INDIVIDUAL, ORGANIZATION
 
 BASE = "https://petition.test"
 FORM_ROUTES = [r for r in routes() if r.changes_state]
+SIGN_ON_FORMS = {
+    "endorsements.sign_organization": ORGANIZATION,
+    "endorsements.sign_individual": INDIVIDUAL,
+}
+SIGN_ON_ROUTES = [r for r in FORM_ROUTES if r.endpoint in SIGN_ON_FORMS]
+# How the second sign-on alters a field of the first: most often, by leaving it out.
+ALTERATIONS = ["omit", "omit", "change", "repeat"]
+# Addresses the world has endorsements for, in each state, and one it has not seen.
+SIGN_ON_ADDRESSES = [
+    "unverified-org@members.example",
+    "pending-org@members.example",
+    "approved-org@members.example",
+    "unverified-person@members.example",
+    "approved-person@members.example",
+    "new.person@members.example",
+]
 
 # Fields whose name repeats by design (ticked boxes), even when a page shows only one.
 PLURAL_FIELDS = {"ids"}
@@ -401,6 +422,63 @@ def test_fuzz_form(make_app, route):
         if refused:
             difference = changed(before, after)
             assert set(difference) <= allowed, f"refused, yet stored: {difference}"
+
+    submit()
+
+
+@pytest.mark.parametrize("route", SIGN_ON_ROUTES, ids=[r.id for r in SIGN_ON_ROUTES])
+def test_fuzz_a_second_sign_on(make_app, route):
+    """A valid sign-on, then another for the same address with fields left out or changed."""
+    app, world = _prepare(make_app)
+    found, _crawler = _crawl_forms(app, world)
+    [form, *_] = [
+        f
+        for f in found
+        if f.method == "post" and _endpoint(app, f.action, "POST") == route.endpoint
+    ]
+    valid = SIGN_ON_FORMS[route.endpoint]
+    names = [n for n in form.field_names() if n != "csrf_token"]
+    client = app.test_client()
+
+    @given(st.data())
+    def submit(data):
+        lang = data.draw(st.sampled_from(["en", "fr"]), label="lang")
+        url = re.sub(r"^/(en|fr)/", f"/{lang}/", form.action)
+        address = data.draw(st.sampled_from(SIGN_ON_ADDRESSES), label="address")
+        filled = {name: value for name, value in form.defaults() if name != "csrf_token"}
+        first = list({**filled, **valid, "email": address}.items())
+        # The second: the first with a few fields left out, changed or sent twice (changing
+        # many at once would nearly always make it invalid, and test nothing new).
+        altered = data.draw(
+            st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True), label="altered"
+        )
+        second = []
+        for name, value in first:
+            how = (
+                data.draw(st.sampled_from(["omit", "change", "repeat"])) if name in altered else ""
+            )
+            if how == "omit":
+                continue
+            if how == "change":
+                value = data.draw(values_for(form, name), label=name)
+            second.extend([(name, value)] * (2 if how == "repeat" else 1))
+        for name in altered:
+            if name not in dict(first):  # a field the first left empty (a box not ticked)
+                second.append((name, data.draw(values_for(form, name), label=name)))
+        if data.draw(st.booleans(), label="same address, typed differently"):
+            second = [(n, v.upper() if n == "email" else v) for n, v in second]
+        for pairs in (first, second):
+            client.delete_cookie("petition_session", domain="petition.test")
+            csrf = csrf_for(app, client, base_url=BASE)
+            before = fingerprint(app)
+            response = send(client, url, "POST", "form", pairs, csrf, data, lang)
+            refused = check_response(
+                app, route, response, lang=lang, admin_lang=None, flashes=take_flashes(client)
+            )
+            response.close()
+            if refused:
+                difference = changed(before, fingerprint(app))
+                assert difference == {}, f"refused, yet stored: {difference}"
 
     submit()
 

@@ -12,6 +12,7 @@ from petition.db_types import utcnow
 from petition.extensions import db
 from petition.moderation.digest import send_digests
 from petition.outbox.models import OutboxMessage
+from petition.outbox.services import rendered
 from tests.factories import make_admin_user, make_endorsement, make_platform
 from tests.logins import log_in
 from tests.pages import csrf_token, text
@@ -36,7 +37,7 @@ def digests(app) -> dict[str, str]:
         rows = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.template == "moderation/digest")
         )
-        return {row.recipient: row.subject for row in rows}
+        return {row.recipient: rendered(row).subject for row in rows}
 
 
 def add_pending(app, platform_id, count=1):

@@ -11,12 +11,13 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import column, create_engine, select, table, text, update
 
-from petition.db_types import utcnow
+from petition.db_types import UTCDateTime, utcnow
 from petition.extensions import db
 from petition.outbox import relay, services
 from petition.outbox.models import OutboxMessage, OutboxStatus
+from tests.test_migrations import empty_database_url  # noqa: F401 - a fixture
 
 from .conftest import time_passes
 
@@ -88,12 +89,14 @@ def test_a_sender_name_with_accents_keeps_its_address(make_app, smtp_server, ema
 
 
 def test_a_header_with_a_line_break_fails_for_good_and_the_rest_go_out(smtp_app, smtp_server):
+    # Rendering makes every subject one line (test_services); a message rendered when it was
+    # queued, before rendering moved to the relay, carries the subject it was given.
     first, second = queue(smtp_app, 2)
     with smtp_app.app_context():
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.message_id == first)
-            .values(subject="Hello\r\nBcc: everyone@example.org")
+            .values(subject="Hello\r\nBcc: everyone@example.org", body_text="Hello", context=None)
         )
         db.session.commit()
 
@@ -133,7 +136,7 @@ def test_sent_messages_keep_no_body(smtp_app, smtp_server):
     assert sent.sent_at is not None
     assert sent.attempts == 1
     assert sent.claimed_at is None
-    assert (sent.body_text, sent.body_html) == ("", "")
+    assert (sent.body_text, sent.body_html, sent.context) == ("", "", None)
     # What the admin view needs is kept.
     assert (sent.recipient, sent.subject, sent.template) == (
         "signer@example.org",
@@ -202,7 +205,8 @@ def test_temporary_refusal_is_retried_later(smtp_app, smtp_server):
     waiting = rows(smtp_app)[message_id]
     assert waiting.status == OutboxStatus.QUEUED
     assert waiting.last_error == "451 4.3.0 Mailbox busy, try later"
-    assert waiting.body_text  # kept for the next try
+    assert waiting.context == {"name": "Signer 0", "token": f"{SECRET}-0"}  # for the next try
+    assert waiting.subject == "Hello, Signer 0"  # what the admin's list shows
 
     smtp_server.reset()
     time_passes(smtp_app)
@@ -486,3 +490,117 @@ def test_logs_name_message_ids_never_addresses_or_links(smtp_app, smtp_server, c
         assert secret not in logged
     # The admin view keeps the server's own words, address included.
     assert "refused.person@example.org" in rows(smtp_app)[refused[0]].last_error
+
+
+def test_a_message_queued_before_rendering_moved_to_the_relay_is_sent_as_written(
+    empty_database_url,  # noqa: F811 - the fixture imported above
+    smtp_server,
+):
+    # Queued by the earlier code (rendered in the request), then the site is upgraded.
+    from flask_migrate import upgrade
+
+    from petition import create_app
+    from petition.config import settings_for_tests
+
+    app = create_app(settings_for_tests(empty_database_url, **smtp_server.config))
+    with app.app_context():
+        upgrade(revision="5f3ab7250498")
+        # The table as that revision had it (no `context`), written as the old code wrote it.
+        columns = ["recipient", "locale", "template", "subject", "body_text", "body_html"]
+        columns += ["message_id", "status", "attempts"]
+        old = table(
+            "outbox_message",
+            *(column(name) for name in columns),
+            column("next_attempt_at", UTCDateTime()),
+            column("created_at", UTCDateTime()),
+        )
+        earlier = utcnow() - timedelta(seconds=1)
+        with db.engine.begin() as conn:
+            conn.execute(
+                old.insert().values(
+                    recipient="early@example.org",
+                    locale="fr",
+                    template="endorsements/confirm",
+                    subject="Confirmez votre appui",
+                    body_text=f"Bonjour,\nhttps://petition.test/fr/confirm/{SECRET}\n",
+                    body_html=f'<p><a href="https://petition.test/fr/confirm/{SECRET}">x</a></p>',
+                    message_id="<early@petition.test>",
+                    status="queued",
+                    attempts=0,
+                    next_attempt_at=earlier,
+                    created_at=earlier,
+                )
+            )
+        upgrade()
+        assert relay.relay_once().sent == 1
+        sent = db.session.scalar(select(OutboxMessage))
+        assert (sent.status, sent.subject, sent.body_text) == (
+            OutboxStatus.SENT,
+            "Confirmez votre appui",
+            "",
+        )
+        db.session.remove()
+        db.engine.dispose()
+    [received] = smtp_server.messages
+    assert received["Message-ID"] == "<early@petition.test>"
+    assert received["Subject"] == "Confirmez votre appui"
+    body = received.get_body(preferencelist=("plain",)).get_content()
+    assert f"https://petition.test/fr/confirm/{SECRET}" in body
+    html = received.get_body(preferencelist=("html",)).get_content()
+    assert f'href="https://petition.test/fr/confirm/{SECRET}"' in html
+
+
+def test_one_batch_renders_each_message_in_its_recipients_language(smtp_app, smtp_server):
+    queue(smtp_app, locale="fr", to="fr@example.org")
+    queue(smtp_app, locale="en", to="en@example.org")
+    queue(smtp_app, locale="fr", to="fr2@example.org")
+    assert relay_pass(smtp_app).sent == 3
+    languages = {m["To"]: (m["Content-Language"], m["Subject"]) for m in smtp_server.messages}
+    assert languages == {
+        "fr@example.org": ("fr-CA", "Bonjour, Signer 0"),
+        "en@example.org": ("en-CA", "Hello, Signer 0"),
+        "fr2@example.org": ("fr-CA", "Bonjour, Signer 0"),
+    }
+
+
+def test_a_message_that_cannot_be_rendered_fails_for_good_and_the_rest_go_out(
+    smtp_app, smtp_server
+):
+    with smtp_app.app_context():
+        broken = services.queue_email(to="a@example.org", locale="en", template="tests/gone")
+        db.session.commit()
+        broken = broken.message_id
+    [fine] = queue(smtp_app)
+    result = relay_pass(smtp_app)
+    assert (result.sent, result.failed) == (1, 1)
+    assert smtp_server.message_ids() == [fine]
+    failed = rows(smtp_app)[broken]
+    assert failed.status == OutboxStatus.FAILED
+    assert failed.last_error == "Could not render: TemplateNotFound"
+
+
+def test_values_that_are_not_plain_json_are_refused_when_queued(smtp_app):
+    with smtp_app.app_context(), pytest.raises(TypeError):
+        services.queue_email(
+            to="a@example.org",
+            locale="en",
+            template="tests/secret_link",
+            context={"when": utcnow()},
+        )
+
+
+def test_withheld_messages_are_never_claimed(smtp_app, smtp_server):
+    with smtp_app.app_context():
+        services.queue_email(
+            to="a@example.org",
+            locale="en",
+            template="tests/secret_link",
+            context={"name": "Bot", "token": SECRET},
+            withhold=True,
+        )
+        db.session.commit()
+    time_passes(smtp_app)
+    assert relay_pass(smtp_app).claimed == 0
+    assert smtp_server.messages == []
+    [withheld] = rows(smtp_app).values()
+    assert (withheld.status, withheld.context) == (OutboxStatus.WITHHELD, {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,8 @@ from petition.extensions import csrf, db
 from petition.outbox import services
 from petition.outbox.models import OutboxMessage, OutboxStatus
 from tests.pages import elements
+
+TEMPLATES = Path(__file__).parents[2] / "templates" / "email"
 
 
 def _queue(**overrides) -> OutboxMessage:
@@ -32,6 +35,9 @@ def test_french_email_is_written_in_french(console_app):
         message = services.queue_email(
             to="signer@example.org", locale="fr", template="outbox/settings_check"
         )
+        assert message.locale == "fr"
+        assert message.template == "outbox/settings_check"
+        message = services.rendered(message)
         assert message.subject == "Appuis aux plateformes\u00a0: courriel d'essai"
         assert "Ceci est un courriel d'essai envoyé par Appuis aux plateformes." in (
             message.body_text
@@ -44,8 +50,6 @@ def test_french_email_is_written_in_french(console_app):
             message.body_html
         )
         assert 'href="https://petition.test/fr/"' in message.body_html
-        assert message.locale == "fr"
-        assert message.template == "outbox/settings_check"
 
 
 def test_english_email_is_written_in_english(console_app):
@@ -53,6 +57,7 @@ def test_english_email_is_written_in_english(console_app):
         message = services.queue_email(
             to="signer@example.org", locale="en", template="outbox/settings_check"
         )
+        message = services.rendered(message)
         assert message.subject == "Platform sign-on: test email"
         assert "This is a test email from Platform sign-on." in message.body_text
         assert "https://petition.test/en/\n" in message.body_text
@@ -64,7 +69,9 @@ def test_the_email_follows_the_recipient_not_the_page_being_viewed(console_app):
     # email, links included, is French.
     with console_app.test_request_context("/en/"):
         console_app.preprocess_request()
-        message = _queue(locale="fr")
+        # Rendered right here, inside the English request, as a test of the worst case: the
+        # relay renders outside any request.
+        message = services.rendered(_queue(locale="fr"))
         assert message.subject == "Bonjour, Alex"
         assert "https://petition.test/fr/p/test-platform/?token=s3cr3t-token" in (message.body_text)
         assert 'lang="fr-CA"' in message.body_html
@@ -96,7 +103,9 @@ def test_message_ids_are_unique_and_in_the_senders_domain(make_app, email_templa
 
 def test_subject_is_one_line_whatever_the_template_leaves(console_app):
     with console_app.app_context():
-        message = _queue(context={"name": "Alex\nBcc: victim@example.org", "token": "t"})
+        message = services.rendered(
+            _queue(context={"name": "Alex\nBcc: victim@example.org", "token": "t"})
+        )
     assert "\n" not in message.subject
     assert message.subject == "Hello, Alex Bcc: victim@example.org"
 
@@ -104,6 +113,7 @@ def test_subject_is_one_line_whatever_the_template_leaves(console_app):
 def test_an_overlong_subject_is_shortened_to_fit(console_app):
     with console_app.app_context():
         message = _queue(context={"name": "Coalition " * 60, "token": "t"})
+        message.subject = services.rendered(message).subject
         db.session.commit()  # PostgreSQL would refuse a subject longer than the column
         assert len(message.subject) == 300
         assert message.subject.endswith("…")
@@ -128,7 +138,7 @@ def test_links_use_base_url_even_with_a_forged_host_header(console_app):
     ):
         console_app.preprocess_request()
         assert services.external_url("platforms.home") == "https://petition.test/fr/"
-        message = _queue(locale="fr")
+        message = services.rendered(_queue(locale="fr"))
         assert "evil.example" not in message.body_text + message.body_html
         assert "https://petition.test/fr/p/test-platform/?token=s3cr3t-token" in (message.body_text)
 
@@ -140,13 +150,16 @@ def test_a_request_with_a_forged_host_queues_links_to_base_url(console_app):
     def queue_for_test():
         message = _queue(locale="en")
         db.session.commit()
-        return message.message_id
+        # Rendered in the forged request itself (the worst case; the relay renders later).
+        return services.rendered(message).body_text
 
     client = console_app.test_client()
     response = client.post("/queue-for-test", headers={"Host": "evil.example"})
     assert response.status_code == 200
+    assert "https://petition.test/en/p/test-platform/?token=s3cr3t-token" in response.text
+    assert "evil.example" not in response.text
     with console_app.app_context():
-        message = db.session.scalar(select(OutboxMessage))
+        message = services.rendered(db.session.scalar(select(OutboxMessage)))
         assert "https://petition.test/en/p/test-platform/?token=s3cr3t-token" in (message.body_text)
         assert "evil.example" not in message.body_text + message.body_html
 
@@ -179,10 +192,12 @@ def test_recent_count_counts_one_address_since_a_moment(console_app):
         old.created_at = utcnow() - timedelta(days=2)
         failed = _queue(to="busy@example.org")
         failed.status = OutboxStatus.FAILED
+        _queue(to="busy@example.org", withhold=True)
         db.session.commit()
 
         since = utcnow() - timedelta(days=1)
         # Failed and sent messages still count: the cap is on emails caused, not delivered.
+        # A withheld one was never going to be sent: it does not.
         assert services.recent_count("busy@example.org", since) == 4
         assert services.recent_count("other@example.org", since) == 1
         assert services.recent_count("nobody@example.org", since) == 0
@@ -202,6 +217,7 @@ def test_status_counts_failed_list_and_retry(console_app):
             OutboxStatus.SENDING: 0,
             OutboxStatus.SENT: 0,
             OutboxStatus.FAILED: 1,
+            OutboxStatus.WITHHELD: 0,
         }
         assert [(m.message_id, m.last_error) for m in services.failed_messages()] == [
             (failed.message_id, "550 5.1.1 No such user")
@@ -216,3 +232,47 @@ def test_status_counts_failed_list_and_retry(console_app):
 
         with pytest.raises(services.NotRetryable):
             services.retry(queued)
+
+
+EMAIL_TEMPLATES = sorted(
+    str(path.relative_to(TEMPLATES)).removesuffix(".subject.txt")
+    for path in TEMPLATES.glob("*/*.subject.txt")
+)
+
+
+@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+def test_emails_render_the_same_from_plain_values_as_from_the_endorsement(console_app, template):
+    # Queued emails carry Endorsement.email_values(), not the endorsement: a template that
+    # used anything else of it would silently show nothing.
+    from tests.factories import make_endorsement, make_platform
+
+    values = {
+        "platform_title": "Test platform",
+        "platform_url": "https://petition.test/en/p/x/",
+        "confirm_url": "https://petition.test/en/confirm/t",
+        "manage_url": "https://petition.test/en/manage/t",
+        "stop_url": "https://petition.test/en/manage/t#updates",
+        "expires_hours": 72,
+        "version": "2.0",
+        "changes": "What changed",
+        "listed": True,
+        "subject": "News",
+        "body": "Body",
+        "reason": "A reason",
+        "items": [],
+        "total_new": 0,
+    }
+    with console_app.app_context():
+        platform = make_platform()
+        for status in ("unverified", "pending_review", "approved", "withdrawn"):
+            for kind in ("organization", "individual"):
+                endorsement = make_endorsement(
+                    platform, status, kind=kind, email=f"{status}-{kind}@example.org"
+                )
+                for locale in ("en", "fr"):
+                    plain = {**values, "endorsement": endorsement.email_values()}
+                    rich = {**values, "endorsement": endorsement}
+                    assert services.render_email(template, locale, plain) == (
+                        services.render_email(template, locale, rich)
+                    ), (status, kind, locale)
+        db.session.rollback()

@@ -80,7 +80,7 @@ def make_endorsement(
         locale="en",
         template="endorsements/withdrawn",
         context={
-            "endorsement": endorsement,
+            "endorsement": endorsement.email_values(),
             "platform_title": "Test platform",
             "platform_url": "https://petition.test/en/p/x/",
         },

@@ -246,3 +246,20 @@ def test_an_interrupted_run_keeps_whole_batches_and_the_next_run_finishes(app):
         report = retention.purge(batch_size=2)
         assert (report.withdrawn_anonymized, report.batches) == (3, 2)
         assert db.session.scalar(anonymized) == 5
+
+
+def test_withheld_emails_go_once_a_day_old(app):
+    from petition.outbox.models import OutboxStatus
+    from petition.outbox.services import queue_email
+
+    with app.app_context():
+        old = queue_email(to="x@people.example", locale="en", template="t", withhold=True)
+        old.created_at = utcnow() - timedelta(days=1, minutes=1)
+        queue_email(to="x@people.example", locale="en", template="t", withhold=True)
+        sent = queue_email(to="x@people.example", locale="en", template="t")
+        sent.created_at = utcnow() - timedelta(days=30)
+        db.session.commit()
+        report = retention.purge()
+        assert report.messages_deleted == 1
+        left = db.session.execute(select(OutboxMessage.status)).scalars().all()
+        assert sorted(left) == [OutboxStatus.QUEUED, OutboxStatus.WITHHELD]
