@@ -13,6 +13,7 @@ from .extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 POT_FILE = ROOT / "messages.pot"
+LOCAL_NAMES = ("127.0.0.1", "localhost")
 
 petition_cli = AppGroup("petition", help="Run and look after the sign-on platform.")
 translate_cli = AppGroup("translate", help="Extract, update and compile UI translations.")
@@ -55,6 +56,8 @@ def dev_command(host: str, port: int):
     db.session.commit()
     # Leave no transaction open in this process while the server runs.
     db.session.close()
+    # The local server answers at 127.0.0.1 and at localhost, whichever the browser uses.
+    app.config["TRUSTED_HOSTS"] += [n for n in LOCAL_NAMES if n not in app.config["TRUSTED_HOSTS"]]
     base = app.config["BASE_URL"]
     click.echo()
     click.secho("The sign-on platform is running.", bold=True)

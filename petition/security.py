@@ -1,15 +1,16 @@
-"""Response headers, password-hash parameters, proxy settings, and limits on what requests
-may carry (body types, numbers in URLs)."""
+"""Response headers, password-hash parameters, proxy and host settings, and limits on what
+requests may carry (body types, numbers in URLs)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher, Type
 from flask import Flask, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, MapAdapter
 
 # OWASP's floor for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
 ARGON2_MEMORY_KIB = 19 * 1024
@@ -98,6 +99,39 @@ class NoServerBanner:
         return self.wsgi_app(environ, start_response)
 
 
+class App(Flask):
+    """Flask, with every absolute URL built during a request taken from BASE_URL.
+
+    Werkzeug builds routing redirects (`//` merged, a missing trailing slash added: 308) as
+    absolute URLs from the request's own scheme and Host header; so does `url_for(...,
+    _external=True)`. Here they come from BASE_URL, like every link in an email, whatever
+    Host the request named (one of TRUSTED_HOSTS, or it was refused with 400).
+    """
+
+    def create_url_adapter(self, request) -> MapAdapter | None:
+        adapter = super().create_url_adapter(request)
+        if request is not None and adapter is not None:
+            base = urlsplit(self.config["BASE_URL"])
+            adapter.url_scheme = base.scheme or adapter.url_scheme
+            adapter.server_name = base.netloc or adapter.server_name
+        return adapter
+
+
+def trusted_hosts(config) -> list[str]:
+    """Return the host names requests may name: BASE_URL's, then ALLOWED_HOSTS."""
+    names = [urlsplit(config["BASE_URL"]).hostname or "localhost"]
+    names += [name for name in config.get("ALLOWED_HOSTS", []) if name not in names]
+    return names
+
+
+def public_url_adapter(app: Flask) -> MapAdapter:
+    """Return a URL adapter bound to BASE_URL (for pages built without the request's)."""
+    base = urlsplit(app.config["BASE_URL"])
+    return app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+
+
 # The largest id an id column can hold (PostgreSQL's `integer`; SQLite's are wider): the
 # database fails, rather than finding nothing, when asked about a larger one.
 LARGEST_ID = 2**31 - 1
@@ -160,6 +194,9 @@ def refuse_nul_in_url():
 
 def init_app(app: Flask) -> None:
     """Trust forwarded headers only from the configured number of proxies; add headers."""
+    # A request naming another Host is refused (400) before routing: nothing it causes can
+    # carry that name (Flask checks TRUSTED_HOSTS on every request).
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     # Before any blueprint adds its rules, so every `<int:...>` uses it.
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_nul_in_url)
