@@ -303,3 +303,32 @@ def test_gunicorn_refuses_a_foreign_host_and_redirects_to_base_url(make_app, ser
     moved = browser.get("/en//")
     assert moved.status == 308
     assert moved.location == "https://sign.example.org/en/"
+
+
+@pytest.mark.slow
+def test_gunicorn_believes_no_forwarded_proto_without_trusted_proxies(make_app, serve):
+    app = make_app()
+    with app.app_context():
+        slug = make_platform().slug
+        db.session.commit()
+    # A client on the same machine as gunicorn (loopback, which gunicorn's defaults trust)
+    # claims https every way gunicorn knows.
+    server = serve(TRUSTED_PROXIES="0")
+    path = f"/en/p/{slug}/sign/organization"
+    claims = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl"}
+    for n, (name, value) in enumerate(claims.items()):
+        claim = {name: value}
+        browser = Browser(server.port)
+        reply = browser.get(f"/en/p/{slug}/", headers=claim)
+        assert reply.status == 200
+        assert "Strict-Transport-Security" not in reply.headers, claim
+        # Over https the CSRF check also wants a same-origin Referer and would refuse this
+        # form (400): the app was not told it is https.
+        page = browser.get(path, headers=claim)
+        data = {
+            **ORGANIZATION,
+            "email": f"proto{n}@forwarded.example",
+            "csrf_token": hidden_value(page.body, "csrf_token"),
+            "started": hidden_value(page.body, "started"),
+        }
+        assert browser.post(path, data, headers=claim).status == 303, claim
