@@ -85,4 +85,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        page, status = render_error(error.code)
+        # What the error says in its headers stays: `Allow` on a 405, `Retry-After`...
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return page, status, headers
