@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher, Type
 from flask import Flask, abort, current_app, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, MapAdapter
 
@@ -132,6 +134,55 @@ def public_url_adapter(app: Flask) -> MapAdapter:
     )
 
 
+class BoundedChunkedBody:
+    """WSGI middleware: a body sent without Content-Length (chunked) is held to the limit too.
+
+    Werkzeug limits such a stream to MAX_CONTENT_LENGTH by reading up to the limit and
+    stopping there, silently: a larger body was cut at 2 MB and processed (and its fields
+    echoed back in the form's error page). Here the body is read up to one byte past the
+    limit and handed on with the Content-Length it turned out to have, so that werkzeug
+    refuses a larger one with 413 exactly as it refuses a large declared one. What follows
+    the limit is read and dropped, up to DRAIN_FACTOR times the limit, so the client gets
+    the 413 page rather than a connection reset; past that the server hangs up.
+    """
+
+    DRAIN_FACTOR = 4
+
+    def __init__(self, wsgi_app, limit: int | None) -> None:
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        if (
+            self.limit is not None
+            and not environ.get("CONTENT_LENGTH")
+            and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        ):
+            stream = environ["wsgi.input"]
+            body = _read_up_to(stream, self.limit + 1)
+            if len(body) > self.limit:
+                _read_up_to(stream, self.DRAIN_FACTOR * self.limit, keep=False)
+            # From here on it is a body of known length, no longer chunked (werkzeug ignores
+            # Content-Length beside `Transfer-Encoding: chunked`, as HTTP says to).
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            del environ["HTTP_TRANSFER_ENCODING"]
+        return self.wsgi_app(environ, start_response)
+
+
+def _read_up_to(stream, size: int, keep: bool = True) -> bytes:
+    """Read `size` bytes from `stream`, or until it ends; return them unless `keep` is False."""
+    parts, left = [], size
+    while left > 0:
+        chunk = stream.read(min(left, 64 * 1024))
+        if not chunk:
+            break
+        left -= len(chunk)
+        if keep:
+            parts.append(chunk)
+    return b"".join(parts)
+
+
 # The largest id an id column can hold (PostgreSQL's `integer`; SQLite's are wider): the
 # database fails, rather than finding nothing, when asked about a larger one.
 LARGEST_ID = 2**31 - 1
@@ -192,6 +243,22 @@ def refuse_nul_in_url():
         abort(400)
 
 
+def refuse_malformed_referrer():
+    """Refuse, as a failed CSRF check (400), a form sent with a Referer that is no URL.
+
+    Over https Flask-WTF compares the Referer with this site and its parser raises on values
+    such as `http://[` or a port that is not a number: a server error (500) instead of the
+    refusal a mismatched Referer gets.
+    """
+    referrer = request.headers.get("Referer")
+    if not referrer or request.method in {"GET", "HEAD", "OPTIONS", "TRACE"}:
+        return
+    try:
+        urlsplit(referrer).port  # noqa: B018 (parsing the port is the check)
+    except ValueError:
+        raise CSRFError("The referrer header is malformed.") from None
+
+
 def init_app(app: Flask) -> None:
     """Trust forwarded headers only from the configured number of proxies; add headers."""
     # A request naming another Host is refused (400) before routing: nothing it causes can
@@ -199,10 +266,13 @@ def init_app(app: Flask) -> None:
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     # Before any blueprint adds its rules, so every `<int:...>` uses it.
     app.url_map.converters["int"] = IdConverter
+    # Before every other hook, the CSRF check included (registered earlier).
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_malformed_referrer)
     app.before_request(refuse_nul_in_url)
     app.before_request(refuse_unexpected_bodies)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_prefix=0)
+    app.wsgi_app = BoundedChunkedBody(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"))
     app.wsgi_app = NoServerBanner(app.wsgi_app)
     app.after_request(set_security_headers)
