@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher, Type
 from flask import Flask, abort, current_app, request
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, MapAdapter
@@ -181,6 +182,32 @@ def _read_up_to(stream, size: int, keep: bool = True) -> bytes:
         if keep:
             parts.append(chunk)
     return b"".join(parts)
+
+
+class _TokenWhenShown:
+    """A form's CSRF token, made the first time the page shows it (`str`)."""
+
+    def __init__(self, make) -> None:
+        self._make = make
+        self._token: str | None = None
+
+    def __str__(self) -> str:
+        if self._token is None:
+            self._token = self._make()
+        return self._token
+
+
+class CsrfWhenShown(FlaskForm.Meta.csrf_class):
+    """Flask-WTF's CSRF, making the token only when the form is rendered.
+
+    WTForms makes a form's token as soon as the form is built, and Flask-WTF keeps its key in
+    the session: a page that built a form without showing it (a withdrawn endorsement's
+    manage page) still set the session cookie. Validation is unchanged.
+    """
+
+    def generate_csrf_token(self, csrf_token_field):
+        make = super().generate_csrf_token
+        return _TokenWhenShown(lambda: make(csrf_token_field))
 
 
 # The largest id an id column can hold (PostgreSQL's `integer`; SQLite's are wider): the
