@@ -120,7 +120,9 @@ class BaseConfig:
     ALLOWED_HOSTS: list[str] = []
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A database error's message would quote the statement's values (a signer's name, say),
+    # and it reaches the error log with the traceback: SQLAlchemy leaves them out.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "petition_session"
