@@ -7,13 +7,14 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
+from .security import App
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the app: settings, then extensions, then blueprints and commands. No I/O."""
-    app = Flask(__name__, template_folder=str(TEMPLATES), instance_relative_config=True)
+    app = App(__name__, template_folder=str(TEMPLATES), instance_relative_config=True)
     app.config.from_object(config_module.BaseConfig)
     if config is None:
         config = config_module.from_environment(app.instance_path)

@@ -7,12 +7,14 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from werkzeug.serving import WSGIRequestHandler
 
 from .extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 POT_FILE = ROOT / "messages.pot"
+LOCAL_NAMES = ("127.0.0.1", "localhost")
 
 petition_cli = AppGroup("petition", help="Run and look after the sign-on platform.")
 translate_cli = AppGroup("translate", help="Extract, update and compile UI translations.")
@@ -31,11 +33,38 @@ def demo_command():
         click.echo(f"Demo platform already present: /en/p/{platform.slug}/")
 
 
+class NoBannerRequestHandler(WSGIRequestHandler):
+    """The development server's request handler, without its `Server: Werkzeug/...` header."""
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # http.server adds it to every response (errors too), after the app has answered.
+        if keyword.lower() != "server":
+            super().send_header(keyword, value)
+
+
+def _serve_here(app: Flask, host: str, port: int) -> None:
+    """Point the app at the address `petition dev` serves (unless BASE_URL was set)."""
+    from .security import trusted_hosts
+
+    if not app.config["BASE_URL_SET"]:
+        # Links in emails must reach this server: its own port, a name a browser can open.
+        name = "127.0.0.1" if host in {"0.0.0.0", ""} else host  # noqa: S104 (not binding)
+        name = "[::1]" if name == "::" else (f"[{name}]" if ":" in name else name)
+        app.config["BASE_URL"] = f"http://{name}:{port}"
+        app.config["SESSION_COOKIE_SECURE"] = False
+    # The local server answers at 127.0.0.1 and at localhost, whichever the browser uses.
+    names = trusted_hosts(app.config)
+    app.config["TRUSTED_HOSTS"] = names + [n for n in LOCAL_NAMES if n not in names]
+
+
 @petition_cli.command("dev")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def dev_command(host: str, port: int):
-    """Create or upgrade the database, load the demo and run the site for local use."""
+    """Create or upgrade the database, load the demo and run the site for local use.
+
+    Links (printed here and in emails) use --host and --port, unless BASE_URL is set.
+    """
     from flask import current_app
     from flask_migrate import upgrade
     from werkzeug.serving import run_simple
@@ -45,6 +74,7 @@ def dev_command(host: str, port: int):
     app = current_app._get_current_object()
     if app.config["PETITION_ENV"] != "development":
         raise click.UsageError("`petition dev` is for development: set PETITION_ENV=development")
+    _serve_here(app, host, port)
     upgrade()
     slug = load_demo_platform()[0].slug
     db.session.commit()
@@ -74,7 +104,15 @@ def dev_command(host: str, port: int):
     # The email relay runs beside the server, as it would in production, and stops with it.
     with relay_beside():
         # `app.run` refuses to start inside a `flask` command, so serve the app directly.
-        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+        run_simple(
+            host,
+            port,
+            app,
+            threaded=True,
+            use_reloader=False,
+            use_debugger=False,
+            request_handler=NoBannerRequestHandler,
+        )
 
 
 @petition_cli.command("notify-moderators")

@@ -30,6 +30,11 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _names(value: str | None) -> list[str]:
+    """Return the names in a comma-separated list, lowercased, without blanks."""
+    return [name.strip().lower() for name in (value or "").split(",") if name.strip()]
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """Return the development secret key kept in the instance folder, creating it once."""
     key_file = instance_path / "dev-secret-key"
@@ -84,6 +89,9 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "PETITION_ENV": environment,
         "SECRET_KEY": secret_key,
         "BASE_URL": base_url,
+        # `petition dev` puts its own address in BASE_URL unless it was set.
+        "BASE_URL_SET": bool(env.get("BASE_URL")),
+        "ALLOWED_HOSTS": _names(env.get("ALLOWED_HOSTS")),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, pool),
         **pool,
@@ -126,9 +134,13 @@ class BaseConfig:
     """Defaults shared by every environment; `from_environment` overrides them."""
 
     LANGUAGES = ("en", "fr")
+    BASE_URL_SET = True
+    ALLOWED_HOSTS: list[str] = []
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A database error's message would quote the statement's values (a signer's name, say),
+    # and it reaches the error log with the traceback: SQLAlchemy leaves them out.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "petition_session"
@@ -151,6 +163,8 @@ def settings_for_tests(database_url: str = "sqlite://", **overrides) -> dict:
         "PETITION_ENV": "development",
         "SECRET_KEY": "test-secret-key-not-for-production",
         "BASE_URL": "https://petition.test",
+        # The test client's own Host (werkzeug's default), beside BASE_URL's petition.test.
+        "ALLOWED_HOSTS": ["localhost"],
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_SERVER": "",
         "MAIL_PORT": 25,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, render_template, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask.globals import request_ctx
 from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .i18n import LANGUAGES, _, _l
+from .security import public_url_adapter
 
 TITLES = {
     400: _l("Bad request"),
@@ -64,6 +66,10 @@ def render_error(status: int, message=None):
                     "home": _("Go to the home page"),
                 }
             )
+    if has_request_context() and request_ctx.url_adapter is None:
+        # Refused before a URL adapter could be made from the request (a Host that is not
+        # ours): the page's links still need one, bound to BASE_URL.
+        request_ctx.url_adapter = public_url_adapter(current_app)
     page = render_template("errors/error.html", code=status, versions=versions)
     return page, status
 
@@ -79,4 +85,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        page, status = render_error(error.code)
+        # What the error says in its headers stays: `Allow` on a 405, `Retry-After`...
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return page, status, headers

@@ -30,6 +30,7 @@ from itertools import chain
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
+from werkzeug.wsgi import host_is_trusted
 
 from . import metrics
 from .i18n import LANGUAGES
@@ -82,6 +83,10 @@ class PageCache:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         seconds = self.config.get("PUBLIC_PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
         if seconds <= 0 or environ.get("REQUEST_METHOD") != "GET":
+            return self.wsgi_app(environ, start_response)
+        if not host_is_trusted(environ.get("HTTP_HOST"), self.config.get("TRUSTED_HOSTS")):
+            # Flask's own check (TRUSTED_HOSTS): a Host that is not ours gets its 400 from
+            # the app, never a page kept for other visitors.
             return self.wsgi_app(environ, start_response)
         key = _key(environ)
         now = time.monotonic()

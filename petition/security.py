@@ -1,15 +1,19 @@
-"""Response headers, password-hash parameters, proxy settings, and limits on what requests
-may carry (body types, numbers in URLs)."""
+"""Response headers, password-hash parameters, proxy and host settings, and limits on what
+requests may carry (body types, numbers in URLs)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import io
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher, Type
 from flask import Flask, abort, current_app, request
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, MapAdapter
 
 # OWASP's floor for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
 ARGON2_MEMORY_KIB = 19 * 1024
@@ -98,6 +102,114 @@ class NoServerBanner:
         return self.wsgi_app(environ, start_response)
 
 
+class App(Flask):
+    """Flask, with every absolute URL built during a request taken from BASE_URL.
+
+    Werkzeug builds routing redirects (`//` merged, a missing trailing slash added: 308) as
+    absolute URLs from the request's own scheme and Host header; so does `url_for(...,
+    _external=True)`. Here they come from BASE_URL, like every link in an email, whatever
+    Host the request named (one of TRUSTED_HOSTS, or it was refused with 400).
+    """
+
+    def create_url_adapter(self, request) -> MapAdapter | None:
+        adapter = super().create_url_adapter(request)
+        if request is not None and adapter is not None:
+            base = urlsplit(self.config["BASE_URL"])
+            adapter.url_scheme = base.scheme or adapter.url_scheme
+            adapter.server_name = base.netloc or adapter.server_name
+        return adapter
+
+
+def trusted_hosts(config) -> list[str]:
+    """Return the host names requests may name: BASE_URL's, then ALLOWED_HOSTS."""
+    names = [urlsplit(config["BASE_URL"]).hostname or "localhost"]
+    names += [name for name in config.get("ALLOWED_HOSTS", []) if name not in names]
+    return names
+
+
+def public_url_adapter(app: Flask) -> MapAdapter:
+    """Return a URL adapter bound to BASE_URL (for pages built without the request's)."""
+    base = urlsplit(app.config["BASE_URL"])
+    return app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+
+
+class BoundedChunkedBody:
+    """WSGI middleware: a body sent without Content-Length (chunked) is held to the limit too.
+
+    Werkzeug limits such a stream to MAX_CONTENT_LENGTH by reading up to the limit and
+    stopping there, silently: a larger body was cut at 2 MB and processed (and its fields
+    echoed back in the form's error page). Here the body is read up to one byte past the
+    limit and handed on with the Content-Length it turned out to have, so that werkzeug
+    refuses a larger one with 413 exactly as it refuses a large declared one. What follows
+    the limit is read and dropped, up to DRAIN_FACTOR times the limit, so the client gets
+    the 413 page rather than a connection reset; past that the server hangs up.
+    """
+
+    DRAIN_FACTOR = 4
+
+    def __init__(self, wsgi_app, limit: int | None) -> None:
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        if (
+            self.limit is not None
+            and not environ.get("CONTENT_LENGTH")
+            and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        ):
+            stream = environ["wsgi.input"]
+            body = _read_up_to(stream, self.limit + 1)
+            if len(body) > self.limit:
+                _read_up_to(stream, self.DRAIN_FACTOR * self.limit, keep=False)
+            # From here on it is a body of known length, no longer chunked (werkzeug ignores
+            # Content-Length beside `Transfer-Encoding: chunked`, as HTTP says to).
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            del environ["HTTP_TRANSFER_ENCODING"]
+        return self.wsgi_app(environ, start_response)
+
+
+def _read_up_to(stream, size: int, keep: bool = True) -> bytes:
+    """Read `size` bytes from `stream`, or until it ends; return them unless `keep` is False."""
+    parts, left = [], size
+    while left > 0:
+        chunk = stream.read(min(left, 64 * 1024))
+        if not chunk:
+            break
+        left -= len(chunk)
+        if keep:
+            parts.append(chunk)
+    return b"".join(parts)
+
+
+class _TokenWhenShown:
+    """A form's CSRF token, made the first time the page shows it (`str`)."""
+
+    def __init__(self, make) -> None:
+        self._make = make
+        self._token: str | None = None
+
+    def __str__(self) -> str:
+        if self._token is None:
+            self._token = self._make()
+        return self._token
+
+
+class CsrfWhenShown(FlaskForm.Meta.csrf_class):
+    """Flask-WTF's CSRF, making the token only when the form is rendered.
+
+    WTForms makes a form's token as soon as the form is built, and Flask-WTF keeps its key in
+    the session: a page that built a form without showing it (a withdrawn endorsement's
+    manage page) still set the session cookie. Validation is unchanged.
+    """
+
+    def generate_csrf_token(self, csrf_token_field):
+        make = super().generate_csrf_token
+        return _TokenWhenShown(lambda: make(csrf_token_field))
+
+
 # The largest id an id column can hold (PostgreSQL's `integer`; SQLite's are wider): the
 # database fails, rather than finding nothing, when asked about a larger one.
 LARGEST_ID = 2**31 - 1
@@ -158,14 +270,36 @@ def refuse_nul_in_url():
         abort(400)
 
 
+def refuse_malformed_referrer():
+    """Refuse, as a failed CSRF check (400), a form sent with a Referer that is no URL.
+
+    Over https Flask-WTF compares the Referer with this site and its parser raises on values
+    such as `http://[` or a port that is not a number: a server error (500) instead of the
+    refusal a mismatched Referer gets.
+    """
+    referrer = request.headers.get("Referer")
+    if not referrer or request.method in {"GET", "HEAD", "OPTIONS", "TRACE"}:
+        return
+    try:
+        urlsplit(referrer).port  # noqa: B018 (parsing the port is the check)
+    except ValueError:
+        raise CSRFError("The referrer header is malformed.") from None
+
+
 def init_app(app: Flask) -> None:
     """Trust forwarded headers only from the configured number of proxies; add headers."""
+    # A request naming another Host is refused (400) before routing: nothing it causes can
+    # carry that name (Flask checks TRUSTED_HOSTS on every request).
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     # Before any blueprint adds its rules, so every `<int:...>` uses it.
     app.url_map.converters["int"] = IdConverter
+    # Before every other hook, the CSRF check included (registered earlier).
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_malformed_referrer)
     app.before_request(refuse_nul_in_url)
     app.before_request(refuse_unexpected_bodies)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_prefix=0)
+    app.wsgi_app = BoundedChunkedBody(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"))
     app.wsgi_app = NoServerBanner(app.wsgi_app)
     app.after_request(set_security_headers)

@@ -46,6 +46,14 @@ def test_a_repeat_visit_is_answered_from_memory(app, client, listed):
     assert "Renamed Elsewhere" in text(client.get(LIST + "?sort=date"))
 
 
+def test_a_kept_page_is_never_served_to_a_foreign_host(app, client, listed):
+    assert client.get(LIST).status_code == 200
+    assert client.get(LIST).headers["Age"] == "0"
+    # The app refuses that Host before routing; the cache must not answer in its place.
+    refused = client.get(LIST, base_url="http://evil.example")
+    assert refused.status_code == 400 and "Age" not in refused.headers
+
+
 def test_a_kept_page_lives_only_the_configured_seconds(make_app, monkeypatch):
     app = make_app(PUBLIC_PAGE_CACHE_SECONDS=2)
     with app.app_context():
@@ -213,7 +221,8 @@ def fetch(cache, path="/en/p/x/endorsers"):
     def start_response(status, headers, exc_info=None):
         answer["headers"] = dict(headers)
 
-    body = b"".join(cache({"REQUEST_METHOD": "GET", "PATH_INFO": path}, start_response))
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "HTTP_HOST": "petition.test"}
+    body = b"".join(cache(environ, start_response))
     return body.decode(), answer["headers"]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..db_types import utcnow
+from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 from ..i18n import _l
 from ..moderation import audit
@@ -248,11 +249,12 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> A
         _record_failure(user, reason)
         raise LoginFailed()
     if not matches:
-        user.failed_login_count += 1
+        if not _count_wrong_password(user, now):
+            # A parallel attempt locked the account while this password was being checked.
+            _record_failure(user, "locked")
+            raise LoginFailed()
         _record_failure(user, "wrong_password")
-        if user.failed_login_count >= LOCKOUT_ATTEMPTS:
-            user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-            user.failed_login_count = 0
+        if user.locked_until is not None:  # this attempt reached the limit
             audit.record(
                 "lockout",
                 actor_kind="system",
@@ -271,6 +273,40 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> A
     db.session.flush()
     audit.record("login", actor=user, **_audit_target(user))
     return user
+
+
+def _count_wrong_password(user: AdminUser, now: datetime) -> bool:
+    """Count one wrong password for `user` and lock the account at the limit, atomically.
+
+    Return False, counting nothing, if the account is locked by now. One UPDATE reads and
+    writes the count: parallel attempts (gunicorn workers, threads) each add their own one,
+    where reading the count into Python and writing it back lost all but one of them. The
+    count stays at the limit while the account is locked; the first wrong password after the
+    lock expires starts a new series at 1, and a successful login sets it back to 0.
+    """
+    unlocked = or_(AdminUser.locked_until.is_(None), AdminUser.locked_until <= now)
+    # SET expressions all read the row as it was: after an expired lock, a new series.
+    count = case(
+        (AdminUser.locked_until.is_not(None), 1), else_=AdminUser.failed_login_count + 1
+    )
+    until = literal(now + timedelta(minutes=LOCKOUT_MINUTES), UTCDateTime())
+    row = db.session.execute(
+        update(AdminUser)
+        .where(AdminUser.id == user.id, unlocked)
+        .values(
+            failed_login_count=count,
+            locked_until=case((count >= LOCKOUT_ATTEMPTS, until), else_=None),
+        )
+        .returning(AdminUser.failed_login_count, AdminUser.locked_until)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        return False
+    # What the database holds now, without marking `user` changed: a later flush must not
+    # write these values back over a parallel attempt's.
+    set_committed_value(user, "failed_login_count", row.failed_login_count)
+    set_committed_value(user, "locked_until", row.locked_until)
+    return True
 
 
 def _record_failure(user: AdminUser, reason: str) -> None:

@@ -15,6 +15,7 @@ from wtforms import TextAreaField as _TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..i18n import _l
+from ..security import CsrfWhenShown
 from .consents import wording
 from .labels import DISPLAY_MODE_LABELS, ORG_TYPE_LABELS, PROVINCE_LABELS
 from .models import ConsentPurpose, DisplayMode, EndorsementKind, OrgType, Province
@@ -287,15 +288,22 @@ class IndividualForm(AppearanceFields, SignOnForm):
             )
 
 
-class AppearanceForm(AppearanceFields, FlaskForm):
+class ShownForm(FlaskForm):
+    """A form of a page that shows it only sometimes: no token, no cookie, unless it does."""
+
+    class Meta:
+        csrf_class = CsrfWhenShown
+
+
+class AppearanceForm(AppearanceFields, ShownForm):
     """The manage page's form for changing how an individual appears."""
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(ShownForm):
     """A form that is only a button (confirm, withdraw): its CSRF token is all it carries."""
 
 
-class ListingForm(FlaskForm):
+class ListingForm(ShownForm):
     """The manage page's form by which an imported endorser confirms (and may ask to be listed)."""
 
     consent_public = BooleanField(

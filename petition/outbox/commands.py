@@ -116,9 +116,16 @@ def relay_beside() -> Iterator[subprocess.Popen]:
     command += ["outbox", "relay", "--interval", "1"]
     # Inherits the environment, working directory and terminal: emails print beside the log.
     child = subprocess.Popen(command)  # noqa: S603 - our own interpreter and fixed arguments
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (a service manager, `kill`) would end this process at once, leaving the
+        # relay running: make it unwind through `finally` below, as Ctrl+C does.
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         yield child
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         if child.poll() is None:
             child.terminate()
             try:
@@ -126,6 +133,10 @@ def relay_beside() -> Iterator[subprocess.Popen]:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _log_to_terminal() -> None:

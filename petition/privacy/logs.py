@@ -1,4 +1,5 @@
-"""Keep email addresses, secret-link tokens and full IP addresses out of every log line.
+"""Keep email addresses, secret-link tokens, full IP addresses and the values of rows the
+database refused out of every log line.
 
 Redaction happens when a log record is created (a record factory), so it covers every logger
 and every handler, including werkzeug's request lines, gunicorn's and the test's caplog, and
@@ -23,6 +24,18 @@ _MESSAGE_ID = re.compile(r"^[0-9a-f]{32}@")
 # tokens.issue: secrets.token_urlsafe(16), 22 URL-safe characters.
 _TOKEN = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{22}(?![\w-])")
 _IPV4 = re.compile(r"(?<![\w.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w.])")
+# PostgreSQL quotes the values of a row it refused in the error's DETAIL ("Failing row
+# contains (...)", "Key (email)=(...) already exists"): names, addresses, anything, on as many
+# lines as the values have. They are masked up to what follows a DETAIL (SQLAlchemy's "[SQL:"
+# line, a HINT, the next exception of a traceback); which constraint, which columns stay.
+# (SQLAlchemy's own copy of the statement's parameters is left out by the engine's
+# hide_parameters.)
+ROW_MASK = "[row values]"
+_ROW_VALUES = re.compile(
+    r"(DETAIL:\s+(?:Failing row contains |Key \([^)\n]*\)=))(.*?)"
+    r"(?=\n\[SQL: |\n\(Background on this error|\nHINT: |\nCONTEXT: |\n\n|\Z)",
+    re.DOTALL,
+)
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 
 
@@ -55,9 +68,11 @@ def _ipv6(match: re.Match) -> str:
 
 
 def redact(text: str) -> str:
-    """Return `text` with email addresses, link tokens and the end of IP addresses masked."""
+    """Return `text` with email addresses, link tokens, refused rows' values and the end of IP
+    addresses masked."""
     if not text:
         return text
+    text = _ROW_VALUES.sub(lambda m: m.group(1) + ROW_MASK, text)
     text = _LINK.sub(lambda m: m.group(1) + TOKEN_MASK, text)
     text = _EMAIL.sub(lambda m: m.group(0) if _MESSAGE_ID.match(m.group(0)) else EMAIL_MASK, text)
     text = _TOKEN.sub(lambda m: TOKEN_MASK if _looks_like_token(m.group(0)) else m.group(0), text)

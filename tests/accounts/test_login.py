@@ -313,3 +313,18 @@ def test_login_page_language_follows_the_browser_or_the_choice(client, moderator
 def test_no_account_exists_until_someone_creates_one(app):
     with app.app_context():
         assert db.session.scalars(select(AdminUser)).all() == []
+
+
+def test_a_wrong_password_after_the_lock_expires_starts_a_new_series(app, client, moderator):
+    for _attempt in range(LOCKOUT_ATTEMPTS):
+        log_in(client, "sam.rivers@example.org", "not the password at all")
+    assert _user(app, moderator).failed_login_count == LOCKOUT_ATTEMPTS
+    with app.app_context():
+        db.session.get(AdminUser, moderator).locked_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    log_in(client, "sam.rivers@example.org", "not the password at all")
+    user = _user(app, moderator)
+    # One wrong password after the lock is one, not a sixth: the account is not locked again.
+    assert user.failed_login_count == 1
+    assert not user.is_locked()
+    assert log_in(client, "sam.rivers@example.org", PASSWORD).status_code == 302

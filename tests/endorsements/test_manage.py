@@ -154,3 +154,26 @@ def test_reaffirm_the_current_version(app, client, manage_path):
     assert the_endorsement(app).platform_version == "2.0"
     again = client.post(manage_path + "/reaffirm", data={"csrf_token": csrf_token(page)})
     assert "already names the current version" in text(client.get(again.headers["Location"]))
+
+
+def _cookie_and_form(app, path: str) -> tuple[bool, bool]:
+    """Visit `path` as a new browser: does it set a cookie, does it show a form?"""
+    response = app.test_client().get(path)
+    return "Set-Cookie" in response.headers, '<form method="post"' in text(response)
+
+
+def test_manage_pages_set_a_cookie_only_when_they_show_a_form(app, client, manage_path):
+    # While it can be changed, the page has forms (and their CSRF token needs the cookie).
+    assert _cookie_and_form(app, manage_path) == (True, True)
+    page = client.get(manage_path + "/withdraw")
+    client.post(manage_path + "/withdraw", data={"csrf_token": csrf_token(page)})
+    # Withdrawn: nothing left to submit, no cookie. Nor for a link that does not work.
+    unknown = manage_path.rsplit("/", 1)[0] + "/" + "x" * 22
+    for path in (
+        manage_path,
+        manage_path.replace("/en/", "/fr/"),
+        unknown,
+        unknown + "/withdraw",
+        manage_path + "/my-data.json",
+    ):
+        assert _cookie_and_form(app, path) == (False, False), path

@@ -49,6 +49,8 @@ def serve(database_url, tmp_path, _schema):
     started: list[Gunicorn] = []
 
     def start(smtp=None, workers: int = 2, threads: int = 4, **settings) -> Gunicorn:
+        # The tests talk to it at 127.0.0.1, whatever BASE_URL they give it.
+        settings.setdefault("ALLOWED_HOSTS", "127.0.0.1")
         env = environment(database_url, "http://127.0.0.1", smtp, **settings)
         server = Gunicorn(env, tmp_path, workers=workers, threads=threads)
         # Links in emails point at this server, like BASE_URL points at the real site.

@@ -117,7 +117,8 @@ class Process:
 
 
 class Gunicorn(Process):
-    """`gunicorn wsgi:app` with a few workers and threads on a loopback port."""
+    """`gunicorn -c gunicorn.conf.py wsgi:app` (as in production) with a few workers and
+    threads on a loopback port."""
 
     def __init__(self, env: dict[str, str], workdir: Path, workers: int = 2, threads: int = 4):
         self.port = free_port()
@@ -125,6 +126,8 @@ class Gunicorn(Process):
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--workers",
             str(workers),
             "--threads",

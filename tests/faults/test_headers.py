@@ -91,6 +91,21 @@ def test_every_route_sends_the_security_headers(app, client, world, https):
         check_headers(response.headers, frameable=False, https=https, what=response.status)
 
 
+def test_a_wrong_method_says_which_methods_are_allowed(app, client, world):
+    cases = [
+        ("GET", "/admin/logout", {"POST"}),
+        ("DELETE", f"/fr/p/{world.slug}/sign/organization", {"GET", "POST"}),
+        ("PUT", "/en/", {"GET"}),
+    ]
+    for method, path, allowed in cases:
+        response = client.open(path, method=method)
+        assert response.status_code == 405, path
+        allow = {m.strip() for m in response.headers.get("Allow", "").split(",") if m.strip()}
+        assert allowed <= allow and method not in allow, (path, response.headers.get("Allow"))
+        # Still the site's own error page.
+        assert response.mimetype == "text/html" and "<h1>" in response.get_data(as_text=True)
+
+
 def _base(https: bool) -> str:
     return "https://petition.test" if https else "http://petition.test"
 

@@ -2,8 +2,9 @@
 
 Without TRUSTED_PROXIES, X-Forwarded-For cannot move a client to a fresh rate-limit bucket
 (sign-on and login) nor change its stored IP hash; X-Forwarded-Proto cannot turn on HSTS. With
-TRUSTED_PROXIES=1 the proxy's word is used. A forged Host (or X-Forwarded-Host) never reaches a
-link in an email: links come from BASE_URL.
+TRUSTED_PROXIES=1 the proxy's word is used. A Host that is neither BASE_URL's nor in ALLOWED_HOSTS
+gets 400 before anything runs; an allowed one (or a forged X-Forwarded-Host) never reaches a link
+in an email nor a redirect: both come from BASE_URL.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ import re
 import pytest
 from sqlalchemy import select
 
+from petition import create_app
+from petition.config import from_environment
 from petition.endorsements.models import Endorsement
 from petition.extensions import db
 from petition.moderation.digest import send_digests
 from petition.outbox.relay import drain
 from petition.security import ip_hash
 from tests.factories import make_admin_user, make_platform
-from tests.faults.live import hidden_value
-from tests.faults.state import csrf_for, log_in_directly
+from tests.faults.live import Browser, hidden_value
+from tests.faults.state import csrf_for, fingerprint, log_in_directly
+from tests.pages import text
 from tests.signon import ORGANIZATION
 
 CLIENT_IP = "198.51.100.7"
@@ -133,7 +137,9 @@ def test_a_forged_host_never_reaches_an_email(make_app, smtp_server, trusted):
         make_admin_user("moderator@coalition.example", role="moderator", digest="immediately")
         db.session.commit()
     forged = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
-    site = {"base_url": "http://evil.example"}
+    # A Host the site answers to (ALLOWED_HOSTS) that is not BASE_URL's; a foreign one gets
+    # 400 before anything runs (test_a_foreign_host_is_refused_before_anything_runs).
+    site = {"base_url": "http://localhost"}
     client = _client(app, PROXY_IP)
 
     # Sign on (confirmation), sign on again (a new link), confirm (receipt with manage link).
@@ -148,6 +154,7 @@ def test_a_forged_host_never_reaches_an_email(make_app, smtp_server, trusted):
     path = confirm_links[-1].removeprefix(BASE_URL)
     page = client.get(path, headers=forged, **site)
     assert "evil.example" not in page.get_data(as_text=True)
+    assert "localhost" not in page.get_data(as_text=True)
     token = hidden_value(page.get_data(as_text=True), "csrf_token")
     assert client.post(path, data={"csrf_token": token}, headers=forged, **site).status_code == 303
     # Withdraw with the emailed manage link (a goodbye email with the platform's link).
@@ -172,7 +179,7 @@ def test_a_forged_host_never_reaches_an_email(make_app, smtp_server, trusted):
         pending.confirmed_at = utcnow()
         db.session.commit()
         pending_id = pending.id
-    with app.test_request_context("/admin/", base_url="http://evil.example", headers=forged):
+    with app.test_request_context("/admin/", base_url="http://localhost", headers=forged):
         assert send_digests() == 1
         db.session.commit()
     log_in_directly(app, client, "moderator@coalition.example", **site)
@@ -193,6 +200,7 @@ def test_a_forged_host_never_reaches_an_email(make_app, smtp_server, trusted):
     for message in smtp_server.messages:
         raw = message.as_string()
         assert "evil.example" not in raw, message["Subject"]
+        assert "localhost" not in raw, message["Subject"]
         for link in _links(message):
             assert link.startswith(BASE_URL + "/"), (message["Subject"], link)
 
@@ -203,3 +211,124 @@ def _links(message) -> list[str]:
         if part.get_content_maintype() == "text":
             found.extend(URL.findall(part.get_content()))
     return found
+
+
+REFUSED = {
+    "en": "We could not understand that request.",
+    "fr": "pas pu comprendre cette demande.",
+}
+
+
+def test_a_foreign_host_is_refused_before_anything_runs(make_app):
+    app = make_app(BASE_URL=BASE_URL)
+    with app.app_context():
+        slug = make_platform().slug
+        db.session.commit()
+    before = fingerprint(app)
+    client = app.test_client()
+    requests = [
+        ("GET", "/en/", "en"),
+        ("GET", "/en//", "en"),  # a routing redirect would have named the Host
+        ("GET", f"/fr/p/{slug}", "fr"),  # and so would the trailing-slash one
+        ("GET", f"/fr/p/{slug}/sign/organization", "fr"),
+        ("POST", f"/en/p/{slug}/sign/organization", "en"),
+        ("GET", "/admin/login", None),
+        ("POST", "/admin/login", None),
+    ]
+    for host in ("evil.example", "evil.example:443", "petition.test.evil.example"):
+        for method, path, lang in requests:
+            response = client.open(
+                path, method=method, base_url=f"http://{host}", data={**ORGANIZATION}
+            )
+            what = f"{method} {host}{path}"
+            assert response.status_code == 400, what
+            assert "Location" not in response.headers, what
+            assert "Set-Cookie" not in response.headers, what
+            page = text(response)
+            # The project's own error page, in the page's language (both without one).
+            for expected in [REFUSED[lang]] if lang else REFUSED.values():
+                assert expected in page, what
+            assert "evil.example" not in page, what
+    assert fingerprint(app) == before
+
+
+def test_allowed_hosts_come_from_base_url_and_the_setting(tmp_path):
+    env = {
+        "SECRET_KEY": "k" * 40,
+        "BASE_URL": "https://sign.example.org",
+        "ALLOWED_HOSTS": " www.Sign.example.org, ,signer.example.net ",
+    }
+    settings = from_environment(str(tmp_path), env=env)
+    assert settings["ALLOWED_HOSTS"] == ["www.sign.example.org", "signer.example.net"]
+    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    client = app.test_client()
+    for host in ("sign.example.org", "www.sign.example.org", "signer.example.net:8443"):
+        assert client.get("/en//", base_url=f"http://{host}").status_code == 308, host
+    for host in ("example.org", "sign.example.org.evil.example", "127.0.0.1", "localhost"):
+        assert client.get("/en//", base_url=f"http://{host}").status_code == 400, host
+    # Without ALLOWED_HOSTS only BASE_URL's own name is answered.
+    settings = from_environment(str(tmp_path), env={**env, "ALLOWED_HOSTS": ""})
+    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    assert app.test_client().get("/en//", base_url="http://www.sign.example.org").status_code == 400
+
+
+@pytest.mark.parametrize("host", ["petition.test", "localhost", "petition.test:8080"])
+def test_routing_redirects_are_built_from_base_url(make_app, host):
+    app = make_app(BASE_URL=BASE_URL)
+    with app.app_context():
+        slug = make_platform().slug
+        db.session.commit()
+    client = app.test_client()
+    # Merged slashes and a missing trailing slash: 308s that werkzeug builds absolute.
+    for path, target in [
+        ("/en//?page=2", "/en/?page=2"),
+        ("/fr//", "/fr/"),
+        (f"/fr/p/{slug}", f"/fr/p/{slug}/"),
+    ]:
+        response = client.get(path, base_url=f"http://{host}")
+        assert response.status_code == 308, path
+        assert response.headers["Location"] == BASE_URL + target, path
+
+
+@pytest.mark.slow
+def test_gunicorn_refuses_a_foreign_host_and_redirects_to_base_url(make_app, serve):
+    make_app()
+    server = serve(BASE_URL="https://sign.example.org")
+    browser = Browser(server.port)
+    refused = browser.get("/en/", headers={"Host": "evil.example"})
+    assert refused.status == 400
+    assert REFUSED["en"] in refused.body and "evil.example" not in refused.body
+    assert browser.get("/en//", headers={"Host": "evil.example"}).status == 400
+    # The address the tests use (ALLOWED_HOSTS=127.0.0.1) is answered, redirects go to BASE_URL.
+    moved = browser.get("/en//")
+    assert moved.status == 308
+    assert moved.location == "https://sign.example.org/en/"
+
+
+@pytest.mark.slow
+def test_gunicorn_believes_no_forwarded_proto_without_trusted_proxies(make_app, serve):
+    app = make_app()
+    with app.app_context():
+        slug = make_platform().slug
+        db.session.commit()
+    # A client on the same machine as gunicorn (loopback, which gunicorn's defaults trust)
+    # claims https every way gunicorn knows.
+    server = serve(TRUSTED_PROXIES="0")
+    path = f"/en/p/{slug}/sign/organization"
+    claims = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl"}
+    for n, (name, value) in enumerate(claims.items()):
+        claim = {name: value}
+        browser = Browser(server.port)
+        reply = browser.get(f"/en/p/{slug}/", headers=claim)
+        assert reply.status == 200
+        assert "Strict-Transport-Security" not in reply.headers, claim
+        # Over https the CSRF check also wants a same-origin Referer and would refuse this
+        # form (400): the app was not told it is https.
+        page = browser.get(path, headers=claim)
+        data = {
+            **ORGANIZATION,
+            "email": f"proto{n}@forwarded.example",
+            "csrf_token": hidden_value(page.body, "csrf_token"),
+            "started": hidden_value(page.body, "started"),
+        }
+        assert browser.post(path, data, headers=claim).status == 303, claim

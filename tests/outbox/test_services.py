@@ -133,13 +133,16 @@ def test_unsupported_locale_is_refused(console_app):
 
 
 def test_links_use_base_url_even_with_a_forged_host_header(console_app):
+    # A Host that is not BASE_URL's but allowed (the tests allow "localhost"; a foreign one
+    # is refused with 400 before anything runs), and a forged X-Forwarded-Host.
     with console_app.test_request_context(
-        "/fr/", headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+        "/fr/", headers={"Host": "localhost", "X-Forwarded-Host": "evil.example"}
     ):
         console_app.preprocess_request()
         assert services.external_url("platforms.home") == "https://petition.test/fr/"
         message = services.rendered(_queue(locale="fr"))
         assert "evil.example" not in message.body_text + message.body_html
+        assert "localhost" not in message.body_text + message.body_html
         assert "https://petition.test/fr/p/test-platform/?token=s3cr3t-token" in (message.body_text)
 
 
@@ -155,6 +158,10 @@ def test_a_request_with_a_forged_host_queues_links_to_base_url(console_app):
 
     client = console_app.test_client()
     response = client.post("/queue-for-test", headers={"Host": "evil.example"})
+    assert response.status_code == 400  # a Host that is not ours: refused, nothing queued
+    response = client.post(
+        "/queue-for-test", headers={"Host": "localhost", "X-Forwarded-Host": "evil.example"}
+    )
     assert response.status_code == 200
     assert "https://petition.test/en/p/test-platform/?token=s3cr3t-token" in response.text
     assert "evil.example" not in response.text

@@ -90,3 +90,106 @@ def test_filter_for_handlers_that_bypass_the_factory():
 def test_redact_leaves_ordinary_text_alone():
     line = "relay pass: 3 sent, 0 deferred in 1.25 s (version 2.0.1)"
     assert redact(line) == line
+
+
+SIGNER = {
+    "org_name": "Quillfeather Harm Reduction Circle",
+    "name": "Ondine Marchetti-Vasquez",
+    "email": "ondine.marchetti@quillfeather.example",
+    # Over two lines: PostgreSQL quotes a refused row's values as they are.
+    "about": "Peer outreach on the east side.\nOndine Marchetti-Vasquez coordinates it.",
+}
+SIGNER_IP = "198.51.100.77"
+
+
+@pytest.fixture
+def refusing_database(make_app):
+    """An app whose database refuses to store SIGNER's sign-on (as a broken constraint would).
+
+    Exceptions are handled as in production (logged, then the error page), not re-raised.
+    """
+    from sqlalchemy import text
+
+    from petition.extensions import db
+
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    name = SIGNER["org_name"]
+    with app.app_context(), db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # A CHECK violation: PostgreSQL's DETAIL then quotes the whole refused row.
+            conn.execute(
+                text(
+                    "ALTER TABLE endorsement "
+                    f"ADD CONSTRAINT test_refuse CHECK (org_name <> '{name}')"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "CREATE TRIGGER test_refuse BEFORE INSERT ON endorsement "
+                    f"WHEN NEW.org_name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
+    yield app
+    with app.app_context(), db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE endorsement DROP CONSTRAINT test_refuse"))
+        else:
+            conn.execute(text("DROP TRIGGER test_refuse"))
+
+
+def test_a_database_error_during_a_sign_on_logs_nothing_about_the_signer(
+    refusing_database, caplog
+):
+    from petition.extensions import db
+    from tests.factories import make_platform
+    from tests.signon import sign
+
+    app = refusing_database
+    with app.app_context():
+        slug = make_platform().slug
+        db.session.commit()
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = SIGNER_IP
+    caplog.set_level(logging.INFO)
+    response = sign(client, slug, **SIGNER)
+    assert response.status_code == 500
+    assert "An unexpected error happened on our side" in response.get_data(as_text=True)
+
+    # The error is logged, with its traceback and the database's message...
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.exc_info and "IntegrityError" in caplog.text
+    assert "INSERT INTO endorsement" in caplog.text
+    # ... and nothing that names or reaches the signer.
+    for secret in (
+        "Quillfeather",
+        "Ondine",
+        "Marchetti",
+        "Vasquez",
+        "Peer outreach",
+        "east side",
+        "ondine.marchetti",
+        SIGNER_IP,
+        "Robin Tremblay",  # the contact person of tests.signon's organization
+        "Halifax",
+    ):
+        assert secret not in caplog.text, secret
+
+
+def test_values_of_a_row_postgresql_refused_are_masked():
+    message = (
+        "psycopg.errors.CheckViolation: new row for relation \"endorsement\" violates check "
+        "constraint \"ck_x\"\nDETAIL:  Failing row contains (7, Ondine Marchetti, about her\n"
+        "second line, NS).\n[SQL: INSERT INTO endorsement (name) VALUES (%(name)s)]\n"
+        "psycopg.errors.UniqueViolation: duplicate key value violates unique constraint \"uq\"\n"
+        "DETAIL:  Key (org_name, platform_id)=(Quillfeather (East), 1) already exists.\n\n"
+        "The above exception was the direct cause of the following exception:"
+    )
+    masked = redact(message)
+    for secret in ("Ondine", "Marchetti", "second line", "Quillfeather", "East"):
+        assert secret not in masked, secret
+    # What the error was about stays readable.
+    assert 'violates check constraint "ck_x"' in masked
+    assert "Key (org_name, platform_id)=[row values]" in masked
+    assert "[SQL: INSERT INTO endorsement (name)" in masked
+    assert masked.endswith("The above exception was the direct cause of the following exception:")
