@@ -12,8 +12,9 @@ most STALE_SECONDS more), so a refresh storm costs one rendering per page and pr
 
 Only what the app already serves to anyone is kept, so nothing private can leak through it.
 Freshness: a commit in this process that changes what the public may see (an endorsement that
-is or was approved, a platform, its texts or resources, or a bulk statement on such a table)
-empties this process's cache at once. Other processes serving the site notice within
+is or was approved, a platform, its texts or resources, or a bulk statement on such a table:
+each model declares whether its rows can appear on a public page) empties this process's cache
+at once. Other processes serving the site notice within
 PUBLIC_PAGE_CACHE_SECONDS + STALE_SECONDS: a withdrawal or a moderation decision reaches every
 public page within 3 seconds by default, and at once in the process that made it. Counts on
 those pages keep their own few seconds of delay (DIRECTORY_COUNTS_SECONDS).
@@ -28,11 +29,12 @@ from dataclasses import dataclass
 from itertools import chain
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from werkzeug.wsgi import host_is_trusted
 
 from . import metrics
+from .extensions import db
 from .i18n import LANGUAGES
 
 DEFAULT_SECONDS = 2
@@ -44,11 +46,13 @@ WAIT_SECONDS = 2
 MAX_ENTRY_BYTES = 512 * 1024
 # Bounds the memory of a process's cache: the oldest pages go first.
 MAX_TOTAL_BYTES = 8 * 1024 * 1024
-# Tables whose rows never appear on a public page: writing them (a sign-on's token and
-# email, the relay's bookkeeping, an admin's login) leaves cached pages as they are.
-PRIVATE_TABLES = frozenset(
-    {"outbox_message", "email_token", "audit_event", "admin_user", "consent", "alembic_version"}
-)
+# What empties the cache is declared by the models themselves, so this module knows no
+# feature: a model whose rows never appear on a public page says so with a class attribute
+# `never_on_public_pages = True` (a sign-on's token and email, the relay's bookkeeping, an
+# admin's login leave cached pages as they are), and a model with a finer rule gives a method
+# `may_change_public_pages()` (an endorsement matters only if it is or was approved).
+# Alembic's own table is not a model.
+NOT_MODELS = frozenset({"alembic_version"})
 _CHANGED = "page_cache.public_data_changed"
 _LANGUAGE_PREFIXES = tuple(f"/{lang}/" for lang in LANGUAGES)
 
@@ -189,30 +193,20 @@ def _may_keep(status: str, headers: list[tuple[str, str]]) -> bool:
 
 def _touches_public(instance) -> bool:
     """Say whether flushing this changed ORM object may change a public page."""
-    if getattr(instance, "__tablename__", None) in PRIVATE_TABLES:
+    if getattr(type(instance), "never_on_public_pages", False):
         return False
-    from .endorsements.models import Endorsement, EndorsementStatus
-
-    if isinstance(instance, Endorsement):
-        state = inspect(instance)
-        if state.persistent and _only_private_changes(state):
-            # Every sign-on notes when it came (last_signon_at), approved endorsers' too.
-            return False
-        if "status" not in state.dict:
-            # New: the column default (unverified). Otherwise not loaded: assume the worst.
-            return not state.pending
-        before = state.attrs.status.history.deleted or ()
-        return EndorsementStatus.APPROVED in (state.dict["status"], *before)
-    return True
+    decide = getattr(instance, "may_change_public_pages", None)
+    return decide() if decide is not None else True
 
 
-# Endorsement columns that no public page shows.
-_PRIVATE_ENDORSEMENT_COLUMNS = {"last_signon_at"}
-
-
-def _only_private_changes(state) -> bool:
-    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
-    return changed <= _PRIVATE_ENDORSEMENT_COLUMNS
+def _private_table(name: str | None) -> bool:
+    """Say whether a table's rows never appear on a public page (for bulk statements)."""
+    if name in NOT_MODELS:
+        return True
+    return any(
+        mapper.local_table.name == name and getattr(mapper.class_, "never_on_public_pages", False)
+        for mapper in db.Model.registry.mappers
+    )
 
 
 @event.listens_for(Session, "before_flush")
@@ -228,7 +222,7 @@ def _note_changing_statements(state: ORMExecuteState) -> None:
     if state.is_select or state.session.info.get(_CHANGED):
         return
     table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) not in PRIVATE_TABLES:
+    if not _private_table(getattr(table, "name", None)):
         state.session.info[_CHANGED] = True
 
 

@@ -31,6 +31,8 @@ class DigestFrequency(enum.StrEnum):
 
 
 class AdminUser(UserMixin, db.Model):
+    # Never shown on a public page: changing it leaves cached pages as they are.
+    never_on_public_pages = True
     __tablename__ = "admin_user"
     # Addresses are compared case-insensitively by storing them lowercased; the database
     # refuses anything else, so a direct INSERT cannot create a look-alike duplicate.

@@ -9,10 +9,10 @@ from sqlalchemy import case, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import audit
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 from ..i18n import _l
-from ..moderation import audit
 from . import passwords
 from .models import AdminLanguage, AdminRole, AdminUser, DigestFrequency
 from .passwords import WeakPassword
@@ -286,9 +286,7 @@ def _count_wrong_password(user: AdminUser, now: datetime) -> bool:
     """
     unlocked = or_(AdminUser.locked_until.is_(None), AdminUser.locked_until <= now)
     # SET expressions all read the row as it was: after an expired lock, a new series.
-    count = case(
-        (AdminUser.locked_until.is_not(None), 1), else_=AdminUser.failed_login_count + 1
-    )
+    count = case((AdminUser.locked_until.is_not(None), 1), else_=AdminUser.failed_login_count + 1)
     until = literal(now + timedelta(minutes=LOCKOUT_MINUTES), UTCDateTime())
     row = db.session.execute(
         update(AdminUser)

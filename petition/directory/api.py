@@ -16,9 +16,9 @@ from werkzeug.exceptions import HTTPException
 from ..errors import MESSAGES
 from ..http_cache import public_cache
 from ..i18n import LANGUAGES, _
-from ..outbox.services import external_url
 from ..platforms import services as platforms
 from ..platforms.models import Platform
+from ..urls import external_url
 from . import openapi, services
 from .forms import ApiQueryForm
 

@@ -12,9 +12,9 @@ from flask import current_app
 from .. import site_name
 from ..endorsements.models import Endorsement
 from ..i18n import HTML_LANG, LANGUAGES, _, quoted
-from ..outbox.services import external_url
 from ..platforms.models import Platform
 from ..platforms.services import localized
+from ..urls import external_url
 from . import services
 
 ATOM = "http://www.w3.org/2005/Atom"

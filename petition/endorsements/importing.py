@@ -47,10 +47,11 @@ from sqlalchemy import insert, select
 
 from ..db_types import utcnow
 from ..extensions import db
+from ..forms import normalize_website
 from ..i18n import LANGUAGES, _l
 from ..platforms.models import Platform
 from . import consents, naming
-from .forms import ABOUT_MAX, normalize_website
+from .forms import ABOUT_MAX
 from .labels import ORG_TYPE_LABELS, PROVINCE_LABELS
 from .models import (
     Consent,
@@ -1062,7 +1063,7 @@ def import_upload(
     platform: Platform, data: bytes, *, approve: bool, dry_run: bool, actor
 ) -> ImportReport:
     """Import an uploaded file for an admin; a real import is audited with its counts."""
-    from ..moderation import audit
+    from .. import audit
 
     text, encoding = decode(data)
     report = import_endorsements(

@@ -1,7 +1,14 @@
 """Translated names for endorsement values (types, provinces, display choices, statuses)."""
 
 from ..i18n import _l
-from .models import DisplayMode, EndorsementKind, EndorsementStatus, OrgType, Province
+from .models import (
+    ConsentPurpose,
+    DisplayMode,
+    EndorsementKind,
+    EndorsementStatus,
+    OrgType,
+    Province,
+)
 
 ORG_TYPE_LABELS = {
     OrgType.DRUG_USER_GROUP: _l("Group of people who use drugs"),
@@ -51,4 +58,18 @@ STATUS_LABELS = {
     EndorsementStatus.REJECTED: _l("Not accepted"),
     EndorsementStatus.HIDDEN: _l("Not currently listed"),
     EndorsementStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+CONSENT_LABELS = {
+    ConsentPurpose.PUBLIC_LISTING: _l("Public listing"),
+    ConsentPurpose.AUTHORITY: _l("Authorized to endorse for the organization"),
+    ConsentPurpose.UPDATES: _l("Campaign updates by email"),
+}
+
+
+# Column headings for counts of each kind of endorsement.
+KIND_PLURAL_LABELS = {
+    EndorsementKind.ORGANIZATION: _l("Organizations"),
+    EndorsementKind.INDIVIDUAL: _l("Individuals"),
 }

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from ..db_types import utcnow
 from ..extensions import db
-from ..outbox.services import external_url, queue_email, recent_count
+from ..outbox.services import queue_email, recent_count
 from ..platforms.models import Platform
 from ..platforms.services import localized
+from ..urls import external_url
 from . import consents, tokens
 from .importing import NO_LISTING_CONSENT, SOURCE
 from .models import ConsentPurpose, Endorsement, EndorsementStatus, TokenPurpose

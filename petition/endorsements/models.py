@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, str_enum, utcnow
@@ -198,6 +198,23 @@ class Endorsement(db.Model):
             "platform_version": self.platform_version,
         }
 
+    # Noted by every sign-on, shown on no public page.
+    _PRIVATE_COLUMNS = frozenset({"last_signon_at"})
+
+    def may_change_public_pages(self) -> bool:
+        """Say whether flushing this change may change a public page (for the page cache)."""
+        state = inspect(self)
+        if state.persistent:
+            changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+            if changed <= self._PRIVATE_COLUMNS:
+                # Every sign-on notes when it came (last_signon_at), approved endorsers' too.
+                return False
+        if "status" not in state.dict:
+            # New: the column default (unverified). Otherwise not loaded: assume the worst.
+            return not state.pending
+        before = state.attrs.status.history.deleted or ()
+        return EndorsementStatus.APPROVED in (state.dict["status"], *before)
+
     def __repr__(self) -> str:
         return f"<Endorsement {self.id} {self.kind} {self.status}>"
 
@@ -205,6 +222,8 @@ class Endorsement(db.Model):
 class Consent(db.Model):
     """What the signer agreed to, in the exact words they were shown, and when."""
 
+    # Never shown on a public page: changing it leaves cached pages as they are.
+    never_on_public_pages = True
     __tablename__ = "consent"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -224,6 +243,8 @@ class Consent(db.Model):
 class EmailToken(db.Model):
     """A secret link's token: only its SHA-256 is stored, never the token itself."""
 
+    # Never shown on a public page: changing it leaves cached pages as they are.
+    never_on_public_pages = True
     __tablename__ = "email_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from .. import audit
 from ..extensions import db
-from ..moderation import audit
-from ..outbox.services import external_url, queue_email
+from ..outbox.services import queue_email
 from ..platforms.models import Platform, PlatformVersion
 from ..platforms.services import localized
+from ..urls import external_url
 from . import tokens
 from .models import Endorsement, EndorsementStatus, TokenPurpose
 

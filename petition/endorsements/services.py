@@ -18,14 +18,15 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from .. import audit
+from ..audit import ActorKind
 from ..db_types import utcnow
 from ..extensions import db
 from ..i18n import _l
-from ..moderation import audit
-from ..moderation.models import ActorKind
-from ..outbox.services import external_url, queue_email, recent_count
+from ..outbox.services import queue_email, recent_count
 from ..platforms.models import Platform
 from ..platforms.services import SignonState, localized, signon_state
+from ..urls import external_url
 from . import consents, naming, tokens
 from .models import (
     Consent,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import AdminUser
+from .. import audit
+from ..audit import Actor
 from ..extensions import db
-from ..moderation import audit
-from ..outbox.services import external_url, queue_email
+from ..outbox.services import queue_email
 from ..platforms.models import Platform
 from ..platforms.services import localized
+from ..urls import external_url
 from . import tokens
 from .models import (
     CampaignUpdate,
@@ -64,7 +65,7 @@ def sent_updates(platform: Platform) -> list[CampaignUpdate]:
 
 
 def send_update(
-    platform: Platform, *, form_key: str, subjects: dict, bodies: dict, actor: AdminUser
+    platform: Platform, *, form_key: str, subjects: dict, bodies: dict, actor: Actor
 ) -> CampaignUpdate:
     """Queue an update to every endorser who asked for updates, in their language; audit it."""
     update = CampaignUpdate(

@@ -15,9 +15,10 @@ from ..accounts.models import AdminUser, DigestFrequency
 from ..db_types import utcnow
 from ..endorsements.models import Endorsement, EndorsementStatus
 from ..extensions import db
-from ..outbox.services import external_url, queue_email
+from ..outbox.services import queue_email
 from ..platforms.models import Platform
 from ..platforms.services import localized
+from ..urls import external_url
 
 INTERVALS = {
     DigestFrequency.IMMEDIATELY: timedelta(0),

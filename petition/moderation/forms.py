@@ -9,8 +9,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..endorsements.forms import (
-    ABOUT_MAX,
+from ..endorsements.forms import ABOUT_MAX
+from ..endorsements.labels import ORG_TYPE_LABELS, PROVINCE_LABELS, STATUS_LABELS
+from ..endorsements.models import OrgType, Province
+from ..forms import (
     PlainText,
     Website,
     collapse_spaces,
@@ -18,8 +20,6 @@ from ..endorsements.forms import (
     max_length,
     strip,
 )
-from ..endorsements.labels import ORG_TYPE_LABELS, PROVINCE_LABELS, STATUS_LABELS
-from ..endorsements.models import OrgType, Province
 from ..i18n import _l
 from ..security import LARGEST_ID
 from .labels import DECISION_LABELS

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from .. import audit
 from ..accounts.models import AdminUser
 from ..db_types import utcnow
 from ..endorsements import naming
@@ -22,7 +23,6 @@ from ..extensions import db
 from ..outbox.services import queue_email
 from ..platforms.models import Platform
 from ..platforms.services import localized
-from . import audit
 
 
 class Decision(enum.StrEnum):

@@ -11,10 +11,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import AdminUser
+from ..audit.models import ActorKind, AuditEvent
 from ..extensions import db
 from ..platforms.models import Platform
 from ..security import whole_number
-from .models import ActorKind, AuditEvent
 
 AUDIT_PAGE_SIZE = 50
 

@@ -18,24 +18,27 @@ from flask import (
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from .. import ratelimit
+from .. import audit, ratelimit
 from ..accounts.access import admin_required, may_open, moderator_required
 from ..accounts.sessions import current_admin
+from ..audit.labels import ACTOR_KIND_LABELS, action_label, target_type_label
 from ..db_types import utcnow
 from ..directory import exports
 from ..endorsements import importing
-from ..endorsements.forms import enum_choices
-from ..endorsements.labels import KIND_LABELS, STATUS_LABELS
+from ..endorsements.labels import CONSENT_LABELS, KIND_LABELS, KIND_PLURAL_LABELS, STATUS_LABELS
 from ..endorsements.models import Endorsement, EndorsementKind, EndorsementStatus
 from ..endorsements.naming import public_name
 from ..extensions import db
+from ..forms import enum_choices
 from ..i18n import _, current_lang, format_number
 from ..outbox import services as outbox_services
+from ..outbox.labels import OUTBOX_STATUS_LABELS
 from ..outbox.models import OutboxMessage, OutboxStatus
+from ..platforms.labels import PLATFORM_STATUS_LABELS
 from ..platforms.models import Platform, PlatformStatus
 from ..privacy import services as privacy
 from ..security import accepts_files, whole_number
-from . import audit, charts, review, services, signals
+from . import charts, review, services, signals
 from . import dashboard as dashboard_figures
 from . import queue as queue_rules
 from .forms import (
@@ -47,18 +50,7 @@ from .forms import (
     EraseForm,
     ImportForm,
 )
-from .labels import (
-    ACTOR_KIND_LABELS,
-    CONSENT_LABELS,
-    FLAG_LABELS,
-    IMPORT_OUTCOME_LABELS,
-    KIND_PLURAL_LABELS,
-    LOGIN_FAILURE_REASONS,
-    OUTBOX_STATUS_LABELS,
-    PLATFORM_STATUS_LABELS,
-    action_label,
-    target_type_label,
-)
+from .labels import FLAG_LABELS, IMPORT_OUTCOME_LABELS, LOGIN_FAILURE_REASONS
 from .navigation import admin_nav
 from .review import record_export
 

@@ -31,6 +31,8 @@ class OutboxStatus(enum.StrEnum):
 
 
 class OutboxMessage(db.Model):
+    # Never shown on a public page: changing it leaves cached pages as they are.
+    never_on_public_pages = True
     __tablename__ = "outbox_message"
     __table_args__ = (
         # The relay's claim: due queued rows, and `sending` rows whose claim went stale.

@@ -10,19 +10,18 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
-from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ..db_types import utcnow
 from ..extensions import db
 from ..i18n import HTML_LANG, LANGUAGES
+from ..urls import external_url
 from .models import SUBJECT_LENGTH, OutboxMessage, OutboxStatus
 
 
@@ -41,26 +40,6 @@ _WHITESPACE_RUN = re.compile(r"[^\S\u00a0\u202f]+")
 
 class NotRetryable(ValueError):
     """Only a failed message can be sent again."""
-
-
-def external_url(endpoint: str, **values) -> str:
-    """Build an absolute URL for `endpoint` from BASE_URL, never from the request's Host."""
-    app = current_app
-    if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
-        # While an email renders this is the email's locale (forced), in a request the page's;
-        # outside both there is none, and building the URL below says `lang` is missing.
-        with suppress(RuntimeError):
-            values["lang"] = str(get_locale())
-    anchor = values.pop("_anchor", None)
-    app.inject_url_defaults(endpoint, values)
-    base = urlsplit(app.config["BASE_URL"])
-    adapter = app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    url = adapter.build(endpoint, values, force_external=True)
-    if anchor is not None:
-        url += f"#{anchor}"
-    return url
 
 
 def new_message_id() -> str:

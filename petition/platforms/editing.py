@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..accounts.models import AdminUser
+from .. import audit
+from ..audit import Actor
 from ..db_types import utcnow
 from ..extensions import db
 from ..i18n import _l
-from ..moderation import audit
 from .models import Platform, PlatformStatus, PlatformText, PlatformVersion, Resource, ResourceKind
 
 LOCALES = ("en", "fr")
@@ -238,7 +238,7 @@ def _differences(obj, values: dict[str, Any], fields) -> tuple[dict, dict]:
     return before, after
 
 
-def create_platform(values: dict[str, Any], actor: AdminUser) -> Platform:
+def create_platform(values: dict[str, Any], actor: Actor) -> Platform:
     """Create a draft platform with these settings; its texts are written afterwards."""
     values = {**values, "status": PlatformStatus.DRAFT}
     problems = settings_problems(None, values)
@@ -283,7 +283,7 @@ def changes_problems(
 def update_settings(
     platform: Platform,
     values: dict[str, Any],
-    actor: AdminUser,
+    actor: Actor,
     changes: ChangesSummary | None = None,
 ) -> bool:
     """Apply new settings to `platform`; return whether anything changed.
@@ -345,7 +345,7 @@ def _record_version(
     old_label: str,
     old_release: date | None,
     changes: ChangesSummary,
-    actor: AdminUser,
+    actor: Actor,
 ) -> None:
     if platform.status not in PUBLIC_STATUSES:
         return
@@ -395,7 +395,7 @@ def _record_version(
 
 
 def update_version_changes(
-    platform: Platform, version: PlatformVersion, changes: ChangesSummary, actor: AdminUser
+    platform: Platform, version: PlatformVersion, changes: ChangesSummary, actor: Actor
 ) -> bool:
     """Rewrite a version's summary of changes; return whether it changed."""
     if version.platform_id != platform.id:
@@ -439,7 +439,7 @@ def texts_problems(platform: Platform, texts: dict[str, dict[str, str]]) -> dict
     return problems
 
 
-def update_texts(platform: Platform, texts: dict[str, dict[str, str]], actor: AdminUser) -> bool:
+def update_texts(platform: Platform, texts: dict[str, dict[str, str]], actor: Actor) -> bool:
     """Save the platform's texts (locale -> title/summary/body); return whether any changed."""
     problems = texts_problems(platform, texts)
     if problems:
@@ -533,7 +533,7 @@ def resource_of(platform: Platform, resource_id: int) -> Resource | None:
     return resource
 
 
-def add_resource(platform: Platform, values: dict[str, Any], actor: AdminUser) -> Resource:
+def add_resource(platform: Platform, values: dict[str, Any], actor: Actor) -> Resource:
     """Add a related resource at the end of the platform's list."""
     problems = resource_problems(values)
     if problems:
@@ -557,7 +557,7 @@ def add_resource(platform: Platform, values: dict[str, Any], actor: AdminUser) -
 
 
 def update_resource(
-    platform: Platform, resource: Resource, values: dict[str, Any], actor: AdminUser
+    platform: Platform, resource: Resource, values: dict[str, Any], actor: Actor
 ) -> bool:
     """Change a resource; return whether anything changed."""
     problems = resource_problems(values)
@@ -573,7 +573,7 @@ def update_resource(
     return True
 
 
-def remove_resource(platform: Platform, resource: Resource, actor: AdminUser) -> None:
+def remove_resource(platform: Platform, resource: Resource, actor: Actor) -> None:
     """Remove a resource from the platform."""
     details = _resource_details(resource)
     resource_id = resource.id
@@ -582,7 +582,7 @@ def remove_resource(platform: Platform, resource: Resource, actor: AdminUser) ->
     _audit_resource("resource.remove", platform, resource_id, actor, details, {})
 
 
-def move_resource(platform: Platform, resource: Resource, offset: int, actor: AdminUser) -> bool:
+def move_resource(platform: Platform, resource: Resource, offset: int, actor: Actor) -> bool:
     """Move a resource up (-1) or down (+1) the list; return whether it moved."""
     ordered = list(platform.resources)
     index = ordered.index(resource)

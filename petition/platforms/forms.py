@@ -23,11 +23,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, ValidationError
 
-from ..endorsements.forms import NoControlCharacters, PlainText, enum_choices, max_length, strip
+from ..forms import NoControlCharacters, PlainText, enum_choices, max_length, strip
 from ..i18n import _, _l
-from ..moderation.labels import PLATFORM_STATUS_LABELS
 from . import editing
-from .labels import RESOURCE_KIND_NAMES
+from .labels import PLATFORM_STATUS_LABELS, RESOURCE_KIND_NAMES
 from .models import Platform, PlatformStatus, PlatformVersion, Resource, ResourceKind
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

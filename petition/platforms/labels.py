@@ -1,7 +1,7 @@
 """Translated names for platform-related values, shown in templates."""
 
 from ..i18n import _l
-from .models import ResourceKind
+from .models import PlatformStatus, ResourceKind
 
 # Headings for groups of related resources.
 RESOURCE_KIND_LABELS = {
@@ -31,4 +31,10 @@ RESOURCE_KIND_NAMES = {
     ResourceKind.LETTER: _l("Letter"),
     ResourceKind.STATEMENT: _l("Statement"),
     ResourceKind.OTHER: _l("Other"),
+}
+
+PLATFORM_STATUS_LABELS = {
+    PlatformStatus.DRAFT: _l("Draft"),
+    PlatformStatus.PUBLISHED: _l("Published"),
+    PlatformStatus.CLOSED: _l("Closed"),
 }

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from .. import audit
 from ..db_types import utcnow
 from ..endorsements.models import Endorsement, EndorsementStatus
 from ..extensions import db
-from ..moderation import audit
 from ..outbox.models import OutboxMessage, OutboxStatus
 from . import services
 

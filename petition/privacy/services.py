@@ -14,12 +14,12 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from ..accounts.models import AdminUser
+from .. import audit
+from ..audit import Actor
 from ..db_types import utcnow
 from ..endorsements.models import EmailToken, Endorsement, EndorsementStatus
 from ..endorsements.services import canonical_email
 from ..extensions import db
-from ..moderation import audit
 from ..outbox.models import OutboxMessage
 from ..platforms.models import Platform
 
@@ -109,7 +109,7 @@ class Erased:
     messages_deleted: int
 
 
-def erase(endorsement: Endorsement, actor: object, now: datetime | None = None) -> Erased:
+def erase(endorsement: Endorsement, actor: Actor | str, now: datetime | None = None) -> Erased:
     """Erase a person's endorsement at their request: off every public surface, data gone.
 
     `actor` is whoever carried out the request (an admin user, or a label such as "cli").
@@ -134,9 +134,11 @@ def erase(endorsement: Endorsement, actor: object, now: datetime | None = None) 
     )
 
 
-def _audit_erasure(endorsement: Endorsement, actor: object, previous: EndorsementStatus) -> None:
+def _audit_erasure(
+    endorsement: Endorsement, actor: Actor | str, previous: EndorsementStatus
+) -> None:
     # The event names the endorsement and its statuses, never the erased data itself.
-    who = {"actor": actor} if isinstance(actor, AdminUser) else {"actor_label": str(actor)}
+    who = {"actor_label": actor} if isinstance(actor, str) else {"actor": actor}
     audit.record(
         "endorsement.erase",
         **who,
@@ -151,7 +153,7 @@ def _audit_erasure(endorsement: Endorsement, actor: object, previous: Endorsemen
 
 
 def erase_address(
-    address: str, actor: object, platform: Platform | None = None, now: datetime | None = None
+    address: str, actor: Actor | str, platform: Platform | None = None, now: datetime | None = None
 ) -> tuple[list[Erased], int]:
     """Erase every endorsement of an address (on one platform, or all); flush only.
 

@@ -13,6 +13,8 @@ KEY_LENGTH = 255
 class RateLimitCounter(db.Model):
     """Hits counted under one key (a limit, a keyed IP hash, a window) until `expires_at`."""
 
+    # Never shown on a public page: changing it leaves cached pages as they are.
+    never_on_public_pages = True
     __tablename__ = "rate_limit_counter"
 
     key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)

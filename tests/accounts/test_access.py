@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from petition import create_app
 from petition.accounts.access import ACCESS_ATTR
+from petition.audit.models import AuditEvent
 from petition.config import settings_for_tests
 from petition.extensions import db
-from petition.moderation.models import AuditEvent
 from petition.outbox.models import OutboxMessage, OutboxStatus
 from petition.platforms.models import PlatformVersion
 from tests.factories import add_resource, make_admin_user, make_platform

@@ -14,9 +14,9 @@ from petition.accounts.models import AdminUser
 from petition.accounts.redirects import safe_admin_next
 from petition.accounts.services import LOCKOUT_ATTEMPTS
 from petition.accounts.sessions import LOGIN_AT, SEEN_AT
+from petition.audit.models import AuditEvent
 from petition.db_types import utcnow
 from petition.extensions import db
-from petition.moderation.models import AuditEvent
 from tests.factories import make_admin_user
 from tests.logins import PASSWORD, log_in, token_for
 from tests.pages import csrf_token, text

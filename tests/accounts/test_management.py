@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from petition.accounts.models import AdminLanguage, AdminRole, AdminUser
 from petition.accounts.passwords import verify_password
+from petition.audit.models import AuditEvent
 from petition.db_types import utcnow
 from petition.extensions import db
-from petition.moderation.models import AuditEvent
 from tests.factories import make_admin_user
 from tests.logins import PASSWORD, log_in
 from tests.pages import csrf_token, text

@@ -8,11 +8,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from petition.endorsements.forms import normalize_website
 from petition.endorsements.models import Endorsement
 from petition.endorsements.naming import first_name_initial, fold, sort_key
 from petition.endorsements.services import canonical_email
 from petition.extensions import db
+from petition.forms import normalize_website
 from petition.outbox.models import OutboxMessage
 from tests.pages import text
 from tests.signon import sign

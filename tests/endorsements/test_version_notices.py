@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from petition.audit.models import AuditEvent
 from petition.endorsements.models import Endorsement
 from petition.extensions import db
-from petition.moderation.models import AuditEvent
 from petition.platforms.models import Platform, PlatformVersion
 from tests.factories import make_admin_user, make_endorsement
 from tests.logins import log_in

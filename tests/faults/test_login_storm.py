@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from petition.accounts.models import AdminUser
 from petition.accounts.services import LOCKOUT_ATTEMPTS
+from petition.audit.models import AuditEvent
 from petition.db_types import utcnow
 from petition.extensions import db
-from petition.moderation.models import AuditEvent
 from tests.factories import ADMIN_PASSWORD, make_admin_user
 from tests.faults.live import Browser, hidden_value
 

@@ -22,13 +22,13 @@ from markupsafe import escape
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from petition import audit
 from petition.accounts.models import AdminUser
 from petition.db_types import utcnow
 from petition.endorsements import tokens
 from petition.endorsements.models import Endorsement, TokenPurpose
 from petition.extensions import db
 from petition.i18n import _l
-from petition.moderation import audit
 from petition.outbox.models import OutboxMessage
 from petition.platforms.models import (
     Platform,

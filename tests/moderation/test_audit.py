@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import delete, select, update
 
+from petition import audit
 from petition.accounts.models import AdminLanguage, AdminUser
+from petition.audit.models import ActorKind, AuditEvent, AuditLogIsAppendOnly
 from petition.extensions import db
-from petition.moderation import audit
-from petition.moderation.models import ActorKind, AuditEvent, AuditLogIsAppendOnly
 from petition.moderation.services import AUDIT_PAGE_SIZE
 from petition.security import ip_hash
 from tests.factories import make_admin_user, make_platform

@@ -12,11 +12,11 @@ from babel.numbers import format_decimal
 from sqlalchemy import func, insert, select
 
 from petition.accounts.models import AdminLanguage
+from petition.audit.models import AuditEvent
 from petition.db_types import utcnow
 from petition.endorsements.models import EndorsementKind, EndorsementStatus, Province
 from petition.extensions import db
 from petition.moderation import dashboard, services
-from petition.moderation.models import AuditEvent
 from petition.outbox.models import OutboxMessage, OutboxStatus
 from petition.platforms.models import Platform, PlatformStatus
 from tests.factories import make_admin_user, make_endorsement, make_platform

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from petition.audit.models import AuditEvent
 from petition.endorsements.models import Endorsement, EndorsementStatus
 from petition.extensions import db
-from petition.moderation.models import AuditEvent
 from tests.factories import make_admin_user, make_endorsement, make_platform
 from tests.logins import log_in, token_for
 from tests.pages import csrf_token, text

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from petition.accounts.models import AdminLanguage
+from petition.audit.models import AuditEvent
 from petition.extensions import db
-from petition.moderation.models import AuditEvent
 from petition.platforms import editing
 from petition.platforms.models import (
     Platform,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ..accounts.models import AdminUser
 from ..db_types import UTCDateTime, str_enum, utcnow
 from ..extensions import db
+
+if TYPE_CHECKING:  # Named, not imported: the audit log sits below the accounts.
+    from ..accounts.models import AdminUser
 
 
 class ActorKind(enum.StrEnum):
@@ -25,6 +27,8 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 
 class AuditEvent(db.Model):
+    # Never shown on a public page: changing it leaves cached pages as they are.
+    never_on_public_pages = True
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_target", "target_type", "target_id"),)
 
@@ -47,7 +51,7 @@ class AuditEvent(db.Model):
 
     # Many-to-one only: with no collection on AdminUser, the ORM never rewrites audit rows
     # when an account goes away (the database's ON DELETE SET NULL does that).
-    actor: Mapped[AdminUser | None] = relationship()
+    actor: Mapped[AdminUser | None] = relationship("AdminUser")
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action}>"

@@ -1,6 +1,8 @@
-"""Writing to the audit log. Anyone may call `record`; nothing may change what it wrote.
+"""The audit log: who did what to which record, and when. Anyone may call `record`; nothing
+may change what it wrote (see models.py). It knows no feature: an actor is anything with an
+`id` and an `email` (an admin account), and targets are named by type and id.
 
-    from petition.moderation import audit
+    from petition import audit
     audit.record("endorsement.approve", actor=admin, target_type="endorsement",
                  target_id=endorsement.id, platform_id=endorsement.platform_id,
                  details={"before": {"status": "pending_review"}, "after": {"status": "approved"}})
@@ -11,15 +13,24 @@ password, a token or a signer's email address in it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from flask import has_request_context, request
 
-from ..accounts.models import AdminUser
 from ..db_types import utcnow
 from ..extensions import db
 from ..security import ip_hash
-from .models import ActorKind, AuditEvent
+from .models import ActorKind, AuditEvent, AuditLogIsAppendOnly
+
+__all__ = ["Actor", "ActorKind", "AuditEvent", "AuditLogIsAppendOnly", "record"]
+
+
+class Actor(Protocol):
+    """Who acted, as the log needs them: an admin account (accounts.models.AdminUser)."""
+
+    id: int
+    email: str
+
 
 # Signers are never named in the log: their identity is the endorsement they act on.
 SIGNER_LABEL = "signer"
@@ -30,7 +41,7 @@ UNKNOWN_LABEL = "unknown"
 def record(
     action: str,
     *,
-    actor: AdminUser | None = None,
+    actor: Actor | None = None,
     actor_kind: ActorKind | str | None = None,
     actor_label: str | None = None,
     target_type: str | None = None,

@@ -1,0 +1,80 @@
+"""Readable, translated names for audit actions, actors and targets.
+
+Add a label here when you record a new action code; codes without one are shown as they are.
+"""
+
+from __future__ import annotations
+
+from ..i18n import _l
+from . import ActorKind
+
+ACTION_LABELS = {
+    "login": _l("Logged in"),
+    "login_failed": _l("Failed login"),
+    "logout": _l("Logged out"),
+    "lockout": _l("Account locked after failed logins"),
+    "account.create": _l("Account created"),
+    "account.role_change": _l("Role changed"),
+    "account.deactivate": _l("Account deactivated"),
+    "account.reactivate": _l("Account reactivated"),
+    "account.password_reset": _l("Password reset"),
+    "account.password_change": _l("Own password changed"),
+    "account.notifications": _l("Notification setting changed"),
+    "endorsement.approve": _l("Endorsement approved"),
+    "endorsement.reject": _l("Endorsement rejected"),
+    "endorsement.edit": _l("Endorsement edited"),
+    "endorsement.hide": _l("Endorsement hidden from the public list"),
+    "endorsement.appearance": _l("Signer changed how they appear"),
+    "endorsement.stop_updates": _l("Signer stopped campaign updates"),
+    "endorsement.reaffirm": _l("Signer reaffirmed the current version"),
+    "endorsement.erase": _l("Personal data erased on request"),
+    "endorsement.import": _l("Endorsements imported from a file"),
+    "endorsement.export": _l("Every endorsement downloaded with contact details (CSV)"),
+    "platform.version_notice": _l("Endorsers emailed about a new version"),
+    "platform.campaign_update": _l("Campaign update emailed to endorsers who asked for news"),
+    "endorsement.confirm_listing": _l("Imported endorser confirmed their listing"),
+    "retention.purge": _l("Retention run: old personal data deleted or anonymized"),
+    "endorsement.confirm": _l("Endorsement confirmed by email"),
+    "endorsement.withdraw": _l("Endorsement withdrawn"),
+    "platform.edit": _l("Platform edited"),
+    "platform.create": _l("Platform created"),
+    "platform.publish": _l("Platform published"),
+    "platform.close": _l("Platform closed to sign-on"),
+    "platform.unpublish": _l("Platform set back to draft"),
+    "platform.texts": _l("Platform texts edited"),
+    "platform.version": _l("New platform version recorded"),
+    "platform.version_changes": _l("Summary of a version's changes edited"),
+    "resource.add": _l("Related resource added"),
+    "resource.edit": _l("Related resource edited"),
+    "resource.remove": _l("Related resource removed"),
+    "resource.move": _l("Related resources reordered"),
+    "outbox.retry": _l("Failed email queued again"),
+}
+
+
+ACTOR_KIND_LABELS = {
+    ActorKind.ADMIN: _l("Admin"),
+    ActorKind.SIGNER: _l("Signer"),
+    ActorKind.SYSTEM: _l("System"),
+}
+
+
+def action_label(code: str) -> str:
+    """Return the translated name of an action code, or the code itself if it has none."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+# What an audit event is about, as a word in the admin's language.
+TARGET_TYPE_LABELS = {
+    "endorsement": _l("endorsement"),
+    "platform": _l("platform"),
+    "admin_user": _l("account"),
+    "outbox_message": _l("email"),
+}
+
+
+def target_type_label(code: str) -> str:
+    """Return the readable name of an audit target type (the code itself if unknown)."""
+    label = TARGET_TYPE_LABELS.get(code)
+    return str(label) if label is not None else code
