@@ -72,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
-    from .platforms.admin_views import bp as platforms_admin_bp
+    from .platforms_admin.views import bp as platforms_admin_bp
 
     app.register_blueprint(platforms_admin_bp)
 
@@ -86,15 +86,6 @@ def create_app(config: dict | None = None) -> Flask:
     register_commands(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals["site_name"] = site_name
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["safe_website"] = safe_website
     return app
-
-
-def site_name() -> str:
-    from flask import current_app
-
-    from .i18n import _
-
-    return current_app.config.get("SITE_NAME") or _("Platform sign-on")

@@ -164,6 +164,11 @@ def colon() -> str:
     return "\u00a0:" if _speaking() == "fr" else ":"
 
 
+def site_name() -> str:
+    """Return the site's name (SITE_NAME) or, without one, its default name in the language."""
+    return current_app.config.get("SITE_NAME") or _("Platform sign-on")
+
+
 def format_when(value) -> str:
     """Format a moment as a long date and short time in the site's time zone."""
     if value is None:
@@ -217,6 +222,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     app.jinja_env.filters["quoted"] = quoted
+    app.jinja_env.globals["site_name"] = site_name
     app.jinja_env.globals["colon"] = colon
     app.jinja_env.globals.update(
         format_time=format_time,

@@ -9,9 +9,8 @@ from xml.etree import ElementTree as ET
 
 from flask import current_app
 
-from .. import site_name
 from ..endorsements.models import Endorsement
-from ..i18n import HTML_LANG, LANGUAGES, _, quoted
+from ..i18n import HTML_LANG, LANGUAGES, _, quoted, site_name
 from ..platforms.models import Platform
 from ..platforms.services import localized
 from ..urls import external_url

@@ -8,12 +8,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
 
 from ..accounts.models import AdminUser
 from ..audit.models import ActorKind, AuditEvent
 from ..extensions import db
-from ..platforms.models import Platform
 from ..security import whole_number
 
 AUDIT_PAGE_SIZE = 50
@@ -93,17 +91,6 @@ def recorded_target_types() -> list[str]:
 def accounts_for_filter() -> list[AdminUser]:
     """Return every account, by email, for the "who" filter."""
     return list(db.session.scalars(select(AdminUser).order_by(AdminUser.email)))
-
-
-def all_platforms() -> list[Platform]:
-    """Return every platform, drafts included, most recently created first."""
-    return list(
-        db.session.scalars(
-            select(Platform)
-            .options(selectinload(Platform.texts))
-            .order_by(Platform.created_at.desc(), Platform.id.desc())
-        )
-    )
 
 
 def events_for(target_type: str, target_id: int) -> list[AuditEvent]:

@@ -34,6 +34,7 @@ from ..i18n import _, current_lang, format_number
 from ..outbox import services as outbox_services
 from ..outbox.labels import OUTBOX_STATUS_LABELS
 from ..outbox.models import OutboxMessage, OutboxStatus
+from ..platforms import services as platform_rules
 from ..platforms.labels import PLATFORM_STATUS_LABELS
 from ..platforms.models import Platform, PlatformStatus
 from ..privacy import services as privacy
@@ -90,7 +91,7 @@ def audit_value(key: str, value) -> str:
 @bp.get("/admin/")
 @moderator_required
 def dashboard():
-    platforms = services.all_platforms()
+    platforms = platform_rules.all_platforms()
     figures = dashboard_figures.figures(platforms)
     largest_province = max(
         (p.total for f in figures for p in f.provinces),
@@ -170,7 +171,7 @@ def _audit_filter_form() -> AuditFilterForm:
         SelectChoice(t, target_type_label(t)) for t in services.recorded_target_types()
     ]
     form.platform.choices = everything + [
-        SelectChoice(str(p.id), p.slug) for p in services.all_platforms()
+        SelectChoice(str(p.id), p.slug) for p in platform_rules.all_platforms()
     ]
     return form
 
@@ -387,7 +388,7 @@ def edit(slug: str, endorsement_id: int):
 @moderator_required
 def endorsements():
     form = BrowseForm(request.args)
-    all_platforms = services.all_platforms()
+    all_platforms = platform_rules.all_platforms()
     everything = [SelectChoice("", _("All"))]
     form.platform.choices = everything + [SelectChoice(p.slug, p.slug) for p in all_platforms]
     form.status.choices = everything + enum_choices(STATUS_LABELS)

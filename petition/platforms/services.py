@@ -97,3 +97,14 @@ def resource_title(resource: Resource, locale: str) -> Localized:
         if titles[candidate].strip():
             return Localized(titles[candidate], candidate)
     return Localized("", locale)
+
+
+def all_platforms() -> list[Platform]:
+    """Return every platform, drafts included, most recently created first."""
+    return list(
+        db.session.scalars(
+            select(Platform)
+            .options(selectinload(Platform.texts))
+            .order_by(Platform.created_at.desc(), Platform.id.desc())
+        )
+    )

@@ -16,8 +16,10 @@ from ..endorsements import notices, updates
 from ..extensions import db
 from ..i18n import _, ngettext
 from ..markup import render_markdown
-from ..moderation import services as moderation_services
-from . import editing
+from ..platforms import editing
+from ..platforms import services as platform_rules
+from ..platforms.labels import RESOURCE_KIND_NAMES
+from ..platforms.models import Platform, PlatformVersion
 from .forms import (
     CampaignUpdateForm,
     MoveForm,
@@ -27,8 +29,6 @@ from .forms import (
     ResourceForm,
     VersionChangesForm,
 )
-from .labels import RESOURCE_KIND_NAMES
-from .models import Platform, PlatformVersion
 
 bp = Blueprint("platforms_admin", __name__)
 
@@ -70,9 +70,7 @@ def _commit_or_slug_taken(form) -> bool:
 @bp.get("/admin/platforms")
 @admin_required
 def index():
-    return render_template(
-        "platforms_admin/index.html", platforms=moderation_services.all_platforms()
-    )
+    return render_template("platforms_admin/index.html", platforms=platform_rules.all_platforms())
 
 
 @bp.route("/admin/platforms/new", methods=["GET", "POST"])

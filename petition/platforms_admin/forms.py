@@ -25,9 +25,9 @@ from wtforms.validators import DataRequired, ValidationError
 
 from ..forms import NoControlCharacters, PlainText, enum_choices, max_length, strip
 from ..i18n import _, _l
-from . import editing
-from .labels import PLATFORM_STATUS_LABELS, RESOURCE_KIND_NAMES
-from .models import Platform, PlatformStatus, PlatformVersion, Resource, ResourceKind
+from ..platforms import editing
+from ..platforms.labels import PLATFORM_STATUS_LABELS, RESOURCE_KIND_NAMES
+from ..platforms.models import Platform, PlatformStatus, PlatformVersion, Resource, ResourceKind
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 TITLE_MAX = 300
