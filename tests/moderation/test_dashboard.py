@@ -16,8 +16,9 @@ from petition.audit.models import AuditEvent
 from petition.db_types import utcnow
 from petition.endorsements.models import EndorsementKind, EndorsementStatus, Province
 from petition.extensions import db
-from petition.moderation import dashboard, services
+from petition.moderation import dashboard
 from petition.outbox.models import OutboxMessage, OutboxStatus
+from petition.platforms import services as platform_services
 from petition.platforms.models import Platform, PlatformStatus
 from tests.factories import make_admin_user, make_endorsement, make_platform
 from tests.logins import log_in
@@ -156,7 +157,7 @@ def _row(section: str, heading: str) -> list[str]:
 
 def test_counts_by_status_and_kind_agree_with_the_data(app, client, endorsements):
     with app.app_context():
-        platforms = services.all_platforms()
+        platforms = platform_services.all_platforms()
         figures = {f.platform.slug: f for f in dashboard.figures(platforms)}
         first = figures["harm-reduction-now"]
         assert first.by_status[EndorsementStatus.APPROVED] == {
@@ -222,7 +223,7 @@ def test_sign_ons_per_day_follow_the_site_clock(app, accounts):
         db.session.commit()
         [figures] = [
             f
-            for f in dashboard.figures(services.all_platforms(), now=now)
+            for f in dashboard.figures(platform_services.all_platforms(), now=now)
             if f.platform == platform
         ]
         days = {d.day: (d.signed, d.confirmed) for d in figures.days}
@@ -246,7 +247,9 @@ def test_days_keep_their_length_across_a_clock_change(app, accounts):
         db.session.commit()
         [figures] = [
             f
-            for f in dashboard.figures(services.all_platforms(), now=_utc(2027, 3, 20, 16, 0))
+            for f in dashboard.figures(
+                platform_services.all_platforms(), now=_utc(2027, 3, 20, 16, 0)
+            )
             if f.platform == platform
         ]
         days = {d.day: d.signed for d in figures.days}
