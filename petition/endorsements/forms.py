@@ -23,7 +23,7 @@ from ..security import CsrfWhenShown
 from .consents import wording
 from .labels import DISPLAY_MODE_LABELS, ORG_TYPE_LABELS, PROVINCE_LABELS
 from .models import ConsentPurpose, DisplayMode, EndorsementKind, OrgType, Province
-from .services import Submission
+from .signon import Submission
 
 ABOUT_MAX = 500
 

@@ -13,7 +13,7 @@ from ..http_cache import no_store
 from ..i18n import _
 from ..platforms import services as platforms
 from ..security import ip_hash
-from . import listing, services
+from . import listing, services, signon
 from .abuse import form_started_token, submission_flags
 from .forms import AppearanceForm, ButtonForm, IndividualForm, ListingForm, OrganizationForm
 from .labels import (
@@ -71,7 +71,7 @@ def _sign(slug: str, form_class, template: str):
             honeypot=form.homepage.data, started=form.started.data, ip=request.remote_addr
         )
         submission = form.to_submission()
-    outcome = services.sign_on(
+    outcome = signon.sign_on(
         platform, submission, locale=g.lang, flags=flags, ip_hash=ip_hash(request.remote_addr)
     )
     db.session.commit()

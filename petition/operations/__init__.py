@@ -1,1 +1,1 @@
-"""What operators use to watch a running site: liveness and readiness probes."""
+"""What operators use to watch a running site: liveness and readiness probes, metrics."""

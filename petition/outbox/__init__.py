@@ -1,1 +1,4 @@
-"""Outgoing email: the outbox table, composing messages, and the relay that delivers them."""
+"""Outgoing email: the outbox table, queueing (services.py), the relay that renders and delivers
+(relay.py), the wire format and SMTP errors (wire.py), and its commands. It knows no feature:
+callers queue a template's name and plain values.
+"""

@@ -22,39 +22,39 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.charset import QP, Charset
-from email.header import Header
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.policy import compat32
-from email.utils import formataddr, formatdate, parseaddr
 from typing import TextIO
 
 import click
 from flask import current_app
-from flask_mail import Connection
 from sqlalchemy import bindparam, select, text, update
 
 from ..db_types import utcnow
 from ..extensions import db, sqlite_write_intent
-from ..i18n import HTML_LANG
 from .models import LAST_ERROR_LENGTH, SUBJECT_LENGTH, OutboxMessage, OutboxStatus
 from .services import render_email
+from .wire import Failure, SMTPConnection, classify, compose
 
 log = logging.getLogger(__name__)
 
+
 DEFAULT_BATCH_SIZE = 20
+
+
 # A claim older than this belongs to a relay that died: its rows may be claimed again. Claims
 # are renewed before a batch is sent and whenever they are RENEW_AFTER old, so this only has
 # to outlast RENEW_AFTER plus one SMTP exchange (a few MAIL_TIMEOUTs).
 STALE_CLAIM = timedelta(minutes=10)
+
+
 RENEW_AFTER = timedelta(minutes=2)
+
+
 FIRST_RETRY = timedelta(seconds=30)
+
+
 LONGEST_RETRY = timedelta(hours=1)
 
 
@@ -94,67 +94,6 @@ class PassResult:
         self.sent += other.sent
         self.deferred += other.deferred
         self.failed += other.failed
-
-
-@dataclass(frozen=True)
-class _Failure:
-    """An SMTP or network error, as the outbox records it."""
-
-    reason: str  # short and free of addresses: what the logs show
-    detail: str  # the server's own words: what last_error keeps for the admin view
-    permanent: bool
-
-
-class _SMTPConnection(Connection):
-    """Flask-Mail's connection, with MAIL_TIMEOUT and verified TLS, and no test suppression.
-
-    Flask-Mail suppresses sending whenever TESTING is on, which would let the relay mark
-    undelivered messages sent: here MAIL_SERVER alone decides (empty means console mode).
-    """
-
-    def open(self) -> None:
-        """Connect (and log in) to the SMTP server, or raise."""
-        self.host = self.configure_host()
-        self.num_emails = 0
-
-    def configure_host(self) -> smtplib.SMTP:
-        mail = self.mail
-        timeout = current_app.config["MAIL_TIMEOUT"]
-        # smtplib's default TLS context checks no certificate: ask for the verifying one
-        # (only when TLS is on: loading the CA store costs tens of milliseconds).
-        context = ssl.create_default_context() if mail.use_ssl or mail.use_tls else None
-        host: smtplib.SMTP
-        if mail.use_ssl:
-            host = smtplib.SMTP_SSL(mail.server, mail.port, timeout=timeout, context=context)
-        else:
-            host = smtplib.SMTP(mail.server, mail.port, timeout=timeout)
-        try:
-            if mail.use_tls:
-                host.starttls(context=context)
-            if mail.username and mail.password:
-                host.login(mail.username, mail.password)
-        except BaseException:
-            host.close()
-            raise
-        return host
-
-    def send_message(self, sender: str, recipient: str, message: Message) -> None:
-        """Hand one message to the SMTP server (raises what smtplib raises)."""
-        self.host.sendmail(sender, [recipient], message.as_bytes(policy=_WIRE))
-
-    @property
-    def dropped(self) -> bool:
-        # smtplib closes its socket whenever the server hangs up, times out or says 421.
-        return self.host is None or self.host.sock is None
-
-    def close_quietly(self) -> None:
-        if self.host is None:
-            return
-        try:
-            self.host.quit()
-        except (OSError, smtplib.SMTPException):
-            self.host.close()
-        self.host = None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -271,15 +210,15 @@ def drain(
 def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
     mail = current_app.extensions["mail"]
     sender = mail.default_sender
-    connection = _SMTPConnection(mail)
+    connection = SMTPConnection(mail)
     try:
         connection.open()
     except (OSError, smtplib.SMTPException) as exc:
-        failure = _classify(exc)
+        failure = classify(exc)
         log.warning("SMTP server unavailable (%s): %d messages wait", failure.reason, len(batch))
         for item in batch:
             # The server was never reached: no message is to blame, none fails for good.
-            _record_failure(item, _Failure(failure.reason, failure.detail, False), result)
+            _record_failure(item, Failure(failure.reason, failure.detail, False), result)
         return
     try:
         claims = _Claims(batch)
@@ -290,14 +229,14 @@ def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
             if item is None:
                 continue
             try:
-                message = _compose(item, sender)
+                message = compose(item, sender)
             except ValueError:  # a line break in a header: never sendable
-                _record_failure(item, _Failure("bad header", "Bad header in message", True), result)
+                _record_failure(item, Failure("bad header", "Bad header in message", True), result)
                 continue
             try:
                 connection.send_message(sender, item.recipient, message)
             except (OSError, smtplib.SMTPException) as exc:
-                _record_failure(item, _classify(exc), result)
+                _record_failure(item, classify(exc), result)
                 if connection.dropped:
                     # The rest were never tried: queue them again as they were, due now.
                     _release(claims.current(batch[index + 1 :]))
@@ -308,7 +247,7 @@ def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
                 continue
             except Exception as exc:  # One malformed message must not hold up the rest.
                 reason = type(exc).__name__
-                _record_failure(item, _Failure(reason, f"Could not send: {reason}", True), result)
+                _record_failure(item, Failure(reason, f"Could not send: {reason}", True), result)
                 continue
             _mark_sent(item, result)
     finally:
@@ -355,75 +294,11 @@ def _render(item: Claimed, result: PassResult) -> Claimed | None:
         email = render_email(item.template, item.locale, item.context)
     except Exception as exc:  # One broken message must not hold up the rest.
         reason = type(exc).__name__
-        _record_failure(item, _Failure(reason, f"Could not render: {reason}", True), result)
+        _record_failure(item, Failure(reason, f"Could not render: {reason}", True), result)
         return None
     return replace(
         item, subject=email.subject, body_text=email.body_text, body_html=email.body_html
     )
-
-
-# SMTP wants CRLF line ends (smtplib adds none to bytes).
-_WIRE = compat32.clone(linesep="\r\n")
-# Bodies as quoted-printable UTF-8: 7-bit safe for any server, still readable French.
-_UTF8 = Charset("utf-8")
-_UTF8.body_encoding = QP
-
-
-def _header(value: str) -> str | Header:
-    """Return a header's value as it may travel: ASCII as is, other text RFC 2047-encoded."""
-    if "\n" in value or "\r" in value:
-        raise ValueError("a line break in a header")
-    return value if value.isascii() else Header(value, "utf-8")
-
-
-def _address(value: str) -> str:
-    """Return an address header: a non-ASCII display name encoded, the address as it is."""
-    _header(value)  # refuses line breaks
-    return formataddr(parseaddr(value), charset="utf-8")
-
-
-def _compose(item: Claimed, sender: str) -> Message:
-    """Build the message to send: plain text with an HTML alternative when there is one.
-
-    The standard library's classic (compat32) classes: Flask-Mail's messages, and the
-    email package's newer ones, spent more time parsing and folding headers than sending.
-    Raises ValueError when a header would hold a line break.
-    """
-    text = MIMEText(item.body_text, "plain", _UTF8)
-    if item.body_html:
-        message: Message = MIMEMultipart("alternative")
-        message.attach(text)
-        message.attach(MIMEText(item.body_html, "html", _UTF8))
-    else:
-        message = text
-    message["Subject"] = _header(item.subject)
-    message["From"] = _address(sender)
-    message["To"] = _address(item.recipient)
-    message["Date"] = formatdate(localtime=True)
-    # The stored Message-ID, so a retry is recognizably the same message.
-    message["Message-ID"] = _header(item.message_id)
-    # RFC 3834: an automatic message, so autoresponders stay quiet.
-    message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = HTML_LANG.get(item.locale, item.locale)
-    return message
-
-
-def _classify(exc: BaseException) -> _Failure:
-    code: int | None = None
-    text = ""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
-        code, raw = next(iter(exc.recipients.values()))
-        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    elif isinstance(exc, smtplib.SMTPResponseException):
-        code = exc.smtp_code
-        raw = exc.smtp_error
-        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    if code is not None and code > 0:
-        detail = f"{code} {' '.join(text.split())}".strip()
-        return _Failure(f"SMTP {code}", detail, 500 <= code < 600)
-    # Refused, timed out or hung up: the network's fault, worth another try.
-    reason = type(exc).__name__
-    return _Failure(reason, f"{reason}: {exc}".strip().rstrip(":"), False)
 
 
 def _by_id(item: Claimed):
@@ -485,6 +360,7 @@ class _Claims:
 
 _NO_SYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 
+
 # Built once: constructing the statement cost a third of the time of running it.
 _SENT = (
     update(OutboxMessage)
@@ -527,7 +403,7 @@ def _mark_sent(item: Claimed, result: PassResult) -> None:
     log.info("sent %s", item.message_id)
 
 
-def _record_failure(item: Claimed, failure: _Failure, result: PassResult) -> None:
+def _record_failure(item: Claimed, failure: Failure, result: PassResult) -> None:
     attempts = item.attempts + 1
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     values: dict = {

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .. import ratelimit
-from ..endorsements.services import canonical_email
+from ..endorsements.signon import canonical_email
 from ..extensions import db
 from ..platforms.models import Platform
 from . import retention, services

@@ -18,7 +18,7 @@ from .. import audit
 from ..audit import Actor
 from ..db_types import utcnow
 from ..endorsements.models import EmailToken, Endorsement, EndorsementStatus
-from ..endorsements.services import canonical_email
+from ..endorsements.signon import canonical_email
 from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..platforms.models import Platform

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from petition.endorsements.models import Endorsement
 from petition.endorsements.naming import first_name_initial, fold, sort_key
-from petition.endorsements.services import canonical_email
+from petition.endorsements.signon import canonical_email
 from petition.extensions import db
 from petition.forms import normalize_website
 from petition.outbox.models import OutboxMessage

@@ -12,7 +12,7 @@ from flask_babel import LazyString
 from ...forms import normalize_website
 from ...i18n import _l
 from .. import naming
-from ..services import canonical_email
+from ..signon import canonical_email
 from .fields import (
     _CONTROL,
     _EMPTY_WEBSITES,
