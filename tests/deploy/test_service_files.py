@@ -223,7 +223,11 @@ def test_nginx_in_front_of_gunicorn(make_app, serve, tmp_path, database_url):
     https_port, http_port = free_port(), free_port()
     base_url = f"https://localhost:{https_port}"
     server = serve(
-        workers=2, threads=2, TRUSTED_PROXIES="1", BASE_URL=base_url, ALLOWED_HOSTS="localhost,127.0.0.1"
+        workers=2,
+        threads=2,
+        TRUSTED_PROXIES="1",
+        BASE_URL=base_url,
+        ALLOWED_HOSTS="localhost,127.0.0.1",
     )
     folder = tmp_path / "nginx"
     folder.mkdir()
