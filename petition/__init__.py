@@ -45,9 +45,11 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     privacy_logs.init_app(app)
     admin_sessions.init_app(app)
+    from .operations import logs as operations_logs
     from .operations import metrics as operations_metrics
 
     operations_metrics.init_app(app)
+    operations_logs.init_app(app)
 
     from .accounts.views import bp as accounts_bp
     from .directory.api import bp as api_bp

@@ -35,6 +35,13 @@ def _names(value: str | None) -> list[str]:
     return [name.strip().lower() for name in (value or "").split(",") if name.strip()]
 
 
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env.get(name, "") or default
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """Return the development secret key kept in the instance folder, creating it once."""
     key_file = instance_path / "dev-secret-key"
@@ -125,6 +132,10 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_POLL_SECONDS": _int(env, "OUTBOX_POLL_SECONDS", 5),
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "RELAY_METRICS_PORT": _int(env, "RELAY_METRICS_PORT", 0),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json"), "text"),
+        "LOG_LEVEL": _choice(env, "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        "SENTRY_DSN": env.get("SENTRY_DSN", ""),
         "READY_OUTBOX_MAX_AGE_SECONDS": _int(env, "READY_OUTBOX_MAX_AGE_SECONDS", 900),
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
     }

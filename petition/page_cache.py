@@ -142,7 +142,9 @@ class PageCache:
         finally:
             if hasattr(result, "close"):
                 result.close()
-        entry = _Entry(answer["status"], answer["headers"], body, started, started + seconds)
+        # A request's own id is not part of the page: later answers from memory carry none.
+        headers = [(k, v) for k, v in answer["headers"] if k.lower() != "x-request-id"]
+        entry = _Entry(answer["status"], headers, body, started, started + seconds)
         with self._lock:
             if generation == self._generation:
                 old = self._entries.pop(key, None)

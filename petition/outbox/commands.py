@@ -39,9 +39,21 @@ outbox_cli = AppGroup("outbox", help="Deliver outgoing email and look after the 
     default=None,
     help="Seconds between polls of the outbox (default: OUTBOX_POLL_SECONDS).",
 )
-def relay_command(once: bool, batch_size: int, interval: float | None):
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Serve this relay's Prometheus metrics on 127.0.0.1:PORT (default: RELAY_METRICS_PORT).",
+)
+def relay_command(once: bool, batch_size: int, interval: float | None, metrics_port: int | None):
     """Deliver queued emails through SMTP (printed here when MAIL_SERVER is empty)."""
     _log_to_terminal()
+    metrics_port = metrics_port or current_app.config.get("RELAY_METRICS_PORT")
+    if metrics_port and not once:
+        from prometheus_client import start_http_server
+
+        # Its own counters (sent, failures) and the process's; outbox depth is on /metrics.
+        start_http_server(metrics_port, addr="127.0.0.1")
     if once:
         result = relay.drain(batch_size)
         click.echo(

@@ -31,6 +31,7 @@ import click
 from flask import current_app
 from sqlalchemy import bindparam, select, text, update
 
+from .. import metrics
 from ..db_types import utcnow
 from ..extensions import db, sqlite_write_intent
 from .models import LAST_ERROR_LENGTH, SUBJECT_LENGTH, OutboxMessage, OutboxStatus
@@ -77,6 +78,8 @@ class Claimed:
     claimed_at: datetime
     template: str = ""
     context: dict | None = None
+    # The request that queued it: the log lines about this message carry it.
+    request_id: str | None = None
 
 
 @dataclass
@@ -165,6 +168,7 @@ def claim_batch(limit: int = DEFAULT_BATCH_SIZE) -> list[Claimed]:
                     claimed_at=now,
                     template=message.template,
                     context=message.context,
+                    request_id=message.request_id,
                 )
             )
         db.session.commit()
@@ -400,10 +404,12 @@ def _mark_sent(item: Claimed, result: PassResult) -> None:
     )
     db.session.commit()
     result.sent += 1
-    log.info("sent %s", item.message_id)
+    metrics.EMAILS_SENT.inc()
+    log.info("sent %s", item.message_id, extra={"request_id": item.request_id})
 
 
 def _record_failure(item: Claimed, failure: Failure, result: PassResult) -> None:
+    metrics.EMAIL_FAILURES.labels("yes" if failure.permanent else "no").inc()
     attempts = item.attempts + 1
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     values: dict = {
@@ -417,7 +423,13 @@ def _record_failure(item: Claimed, failure: Failure, result: PassResult) -> None
     if failure.permanent or attempts >= max_attempts:
         values["status"] = OutboxStatus.FAILED
         result.failed += 1
-        log.error("failed %s after %d attempts: %s", item.message_id, attempts, failure.reason)
+        log.error(
+            "failed %s after %d attempts: %s",
+            item.message_id,
+            attempts,
+            failure.reason,
+            extra={"request_id": item.request_id},
+        )
     else:
         wait = backoff(attempts)
         values["status"] = OutboxStatus.QUEUED

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
-from flask import current_app, render_template
+from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -111,6 +111,7 @@ def queue_email(
         status=OutboxStatus.WITHHELD if withhold else OutboxStatus.QUEUED,
         attempts=0,
         next_attempt_at=utcnow(),
+        request_id=g.get("request_id") if has_request_context() else None,
     )
     db.session.add(message)
     db.session.flush()

@@ -79,20 +79,21 @@ def test_metrics_count_requests_sign_ons_and_the_outbox(make_app):
 
 @pytest.mark.slow
 def test_every_worker_reports_the_same_totals(make_app, serve, tmp_path):
-    """With PROMETHEUS_MULTIPROC_DIR, a scrape of any worker counts every worker's work."""
+    """Under gunicorn.conf.py a scrape of any worker counts every worker's work (it gives the
+    workers one folder for their counters); health probes and scrapes stay out of the access
+    log."""
     app = make_app()
     with app.app_context():
         slug = make_platform("metrics-workers").slug
         db.session.commit()
-    folder = tmp_path / "prometheus"
-    folder.mkdir()
     server = serve(
         workers=2,
         threads=2,
         METRICS_TOKEN=TOKEN,
-        PROMETHEUS_MULTIPROC_DIR=str(folder),
         PUBLIC_PAGE_CACHE_SECONDS="0",
+        GUNICORN_CMD_ARGS="--access-logfile -",
     )
+    assert Browser(server.port).get("/readyz").status == 200
     browser = Browser(server.port)
     for _ in range(40):
         assert browser.get(f"/en/p/{slug}/").status == 200
@@ -116,3 +117,40 @@ def test_every_worker_reports_the_same_totals(make_app, serve, tmp_path):
         for s in scrapes
     }
     assert created == {4.0}
+    log = server.output()
+    assert f"GET /en/p/{slug}/ " in log
+    assert "GET /metrics " not in log and "GET /readyz " not in log
+
+
+@pytest.mark.slow
+def test_the_relay_serves_its_own_counters(make_app, database_url, tmp_path, smtp_server):
+    """RELAY_METRICS_PORT: the relay counts what it sent, on its own loopback port."""
+    import time
+    import urllib.request
+
+    from tests.faults.live import environment, free_port, relay_process
+
+    app = make_app()
+    with app.app_context():
+        for n in range(3):
+            queue_email(to=f"r{n}@members.example", locale="en", template="outbox/settings_check")
+        db.session.commit()
+    port = free_port()
+    env = environment(database_url, "https://petition.test", smtp_server)
+    env.update(RELAY_METRICS_PORT=str(port), OUTBOX_POLL_SECONDS="1")
+    relay = relay_process(env, tmp_path)
+    relay.start()
+    try:
+        deadline = time.monotonic() + 30
+        sent = 0.0
+        while sent < 3 and time.monotonic() < deadline:
+            time.sleep(0.3)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+                    sent = _value(r.read().decode(), "petition_relay_emails_sent_total")
+            except OSError:
+                continue
+        assert sent == 3, relay.output()[-2000:]
+        assert len(smtp_server.messages) == 3
+    finally:
+        relay.stop()
