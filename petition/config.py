@@ -131,6 +131,7 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "DIRECTORY_COUNTS_SECONDS": _int(env, "DIRECTORY_COUNTS_SECONDS", 5),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_POLL_SECONDS": _int(env, "OUTBOX_POLL_SECONDS", 5),
+        "OUTBOX_CLAIM_SECONDS": _int(env, "OUTBOX_CLAIM_SECONDS", 10),
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "RELAY_METRICS_PORT": _int(env, "RELAY_METRICS_PORT", 0),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json"), "text"),

@@ -5,9 +5,11 @@ Rows move queued -> sending (claimed, committed before any SMTP talk) -> sent | 
 accepted message is marked sent and committed at once, so a crash never re-sends a message the
 server already took. Several relays may run at once: on PostgreSQL they claim with
 `FOR UPDATE SKIP LOCKED`; on SQLite the claim runs in a write (BEGIN IMMEDIATE) transaction.
-Just before a batch goes out, its claims are renewed in one statement (and again if the batch
-is still going after RENEW_AFTER), so a relay that stalled past STALE_CLAIM sends nothing that
-another relay has taken over.
+A claim is a lease of OUTBOX_CLAIM_SECONDS: renewed in one statement just before a batch goes
+out and every third of the lease while it goes (between messages, and by a background thread
+during a slow SMTP exchange), so a relay that stalled past its lease sends nothing another
+relay has taken over, and a killed relay's messages are taken over within the lease and a
+poll.
 
 Each message is rendered here, in its recipient's language, just before it is sent (messages
 queued before rendering moved here carry their rendered text and go out as written). Once sent,
@@ -22,7 +24,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TextIO
@@ -44,13 +48,16 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 20
 
 
-# A claim older than this belongs to a relay that died: its rows may be claimed again. Claims
-# are renewed before a batch is sent and whenever they are RENEW_AFTER old, so this only has
-# to outlast RENEW_AFTER plus one SMTP exchange (a few MAIL_TIMEOUTs).
-STALE_CLAIM = timedelta(minutes=10)
+# A claim is a lease: the relay holding it renews it every third of OUTBOX_CLAIM_SECONDS
+# while it works (a background thread, so even one slow SMTP exchange keeps it), and another
+# relay takes over a claim not renewed for OUTBOX_CLAIM_SECONDS: a killed relay's messages go
+# out within OUTBOX_CLAIM_SECONDS plus one poll.
+DEFAULT_CLAIM_SECONDS = 10
 
 
-RENEW_AFTER = timedelta(minutes=2)
+def claim_lease() -> timedelta:
+    """Return how long a claim lasts without renewal (OUTBOX_CLAIM_SECONDS)."""
+    return timedelta(seconds=current_app.config.get("OUTBOX_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS))
 
 
 FIRST_RETRY = timedelta(seconds=30)
@@ -118,7 +125,7 @@ def claim_batch(limit: int = DEFAULT_BATCH_SIZE) -> list[Claimed]:
         select(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.SENDING,
-            OutboxMessage.claimed_at < now - STALE_CLAIM,
+            OutboxMessage.claimed_at < now - claim_lease(),
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
@@ -224,66 +231,72 @@ def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
             # The server was never reached: no message is to blame, none fails for good.
             _record_failure(item, Failure(failure.reason, failure.detail, False), result)
         return
+    claims = _Claims(batch)
     try:
-        claims = _Claims(batch)
-        for index, item in enumerate(batch):
-            if not claims.still_ours(item):
-                continue
-            item = _render(item, result)
-            if item is None:
-                continue
-            try:
-                message = compose(item, sender)
-            except ValueError:  # a line break in a header: never sendable
-                _record_failure(item, Failure("bad header", "Bad header in message", True), result)
-                continue
-            try:
-                connection.send_message(sender, item.recipient, message)
-            except (OSError, smtplib.SMTPException) as exc:
-                _record_failure(item, classify(exc), result)
-                if connection.dropped:
-                    # The rest were never tried: queue them again as they were, due now.
-                    _release(claims.current(batch[index + 1 :]))
-                    log.warning(
-                        "SMTP connection lost: %d messages queued again", len(batch) - 1 - index
+        with claims.keep():
+            for index, item in enumerate(batch):
+                if not claims.still_ours(item):
+                    continue
+                item = _render(item, result)
+                if item is None:
+                    continue
+                try:
+                    message = compose(item, sender)
+                except ValueError:  # a line break in a header: never sendable
+                    _record_failure(
+                        item, Failure("bad header", "Bad header in message", True), result
                     )
-                    return
-                continue
-            except Exception as exc:  # One malformed message must not hold up the rest.
-                reason = type(exc).__name__
-                _record_failure(item, Failure(reason, f"Could not send: {reason}", True), result)
-                continue
-            _mark_sent(item, result)
+                    continue
+                try:
+                    connection.send_message(sender, item.recipient, message)
+                except (OSError, smtplib.SMTPException) as exc:
+                    _record_failure(item, classify(exc), result)
+                    if connection.dropped:
+                        # The rest were never tried: queue them again as they were, due now.
+                        _release(claims.current(batch[index + 1 :]))
+                        log.warning(
+                            "SMTP connection lost: %d messages queued again", len(batch) - 1 - index
+                        )
+                        return
+                    continue
+                except Exception as exc:  # One malformed message must not hold up the rest.
+                    reason = type(exc).__name__
+                    _record_failure(
+                        item, Failure(reason, f"Could not send: {reason}", True), result
+                    )
+                    continue
+                _mark_sent(item, result)
     finally:
         connection.close_quietly()
 
 
 def _deliver_to_console(batch: Sequence[Claimed], result: PassResult, out: TextIO | None) -> None:
     claims = _Claims(batch)
-    for item in batch:
-        if not claims.still_ours(item):
-            continue
-        item = _render(item, result)
-        if item is None:
-            continue
-        rule = "=" * 72
-        click.echo(
-            "\n".join(
-                [
-                    rule,
-                    "Email (printed, not sent: MAIL_SERVER is empty)",
-                    f"To:         {item.recipient}",
-                    f"Subject:    {item.subject}",
-                    f"Message-ID: {item.message_id}",
-                    "-" * 72,
-                    item.body_text.rstrip(),
-                    rule,
-                    "",
-                ]
-            ),
-            file=out,
-        )
-        _mark_sent(item, result)
+    with claims.keep():
+        for item in batch:
+            if not claims.still_ours(item):
+                continue
+            item = _render(item, result)
+            if item is None:
+                continue
+            rule = "=" * 72
+            click.echo(
+                "\n".join(
+                    [
+                        rule,
+                        "Email (printed, not sent: MAIL_SERVER is empty)",
+                        f"To:         {item.recipient}",
+                        f"Subject:    {item.subject}",
+                        f"Message-ID: {item.message_id}",
+                        "-" * 72,
+                        item.body_text.rstrip(),
+                        rule,
+                        "",
+                    ]
+                ),
+                file=out,
+            )
+            _mark_sent(item, result)
 
 
 def _render(item: Claimed, result: PassResult) -> Claimed | None:
@@ -319,28 +332,45 @@ class _Claims:
     """This relay's claims on a batch, renewed in one statement when they need it.
 
     One UPDATE ... RETURNING per renewal instead of one per message: the claims are renewed
-    before the first send and again once RENEW_AFTER has passed, never left to go stale.
+    before the first send and then every third of the lease, between messages and, for as
+    long as the batch lasts, by a background thread (`keep`), so a slow SMTP exchange never
+    lets a claim lapse while this relay lives.
     """
 
     def __init__(self, batch: Sequence[Claimed]):
         self.ours: dict[int, datetime] = {}
         self.renewed_at: datetime | None = None
         self.pending = list(batch)
+        self.in_flight: Claimed | None = None
+        self.every = claim_lease() / 3
+        self._lock = threading.Lock()
 
     def still_ours(self, item: Claimed) -> bool:
-        """Say whether `item` is still this relay's to send (renewing claims when due)."""
-        if self.renewed_at is None or utcnow() - self.renewed_at >= RENEW_AFTER:
-            self._renew()
-        self.pending = [p for p in self.pending if p.id != item.id]
-        return item.id in self.ours
+        """Say whether `item` is still this relay's to send (renewing claims when due).
+
+        The message before it is done with; `item` itself stays among the claims renewed
+        while it is being sent.
+        """
+        with self._lock:
+            if self.in_flight is not None:
+                self.pending = [p for p in self.pending if p.id != self.in_flight.id]
+            self.in_flight = item
+            if self.renewed_at is None or utcnow() - self.renewed_at >= self.every:
+                self._renew()
+            return item.id in self.ours
 
     def current(self, items: Sequence[Claimed]) -> list[Claimed]:
         """Return `items` that are still ours, with the claim time they now hold."""
-        return [replace(i, claimed_at=self.ours[i.id]) for i in items if i.id in self.ours]
+        with self._lock:
+            return [replace(i, claimed_at=self.ours[i.id]) for i in items if i.id in self.ours]
 
     def _renew(self) -> None:
         now = utcnow()
-        unsent = self.current(self.pending) if self.renewed_at else self.pending
+        unsent = (
+            [replace(i, claimed_at=self.ours[i.id]) for i in self.pending if i.id in self.ours]
+            if self.renewed_at
+            else self.pending
+        )
         renewed: set[int] = set()
         # A batch is claimed at one moment; group anyway, so any batch works.
         for claimed_at in {item.claimed_at for item in unsent}:
@@ -360,6 +390,33 @@ class _Claims:
         db.session.commit()
         self.ours = {item_id: now for item_id in renewed}
         self.renewed_at = now
+
+    @contextmanager
+    def keep(self) -> Iterator[None]:
+        """Renew the claims in the background every third of the lease until the block ends."""
+        app = current_app._get_current_object()
+        done = threading.Event()
+
+        def renew_until_done() -> None:
+            with app.app_context():
+                try:
+                    while not done.wait(self.every.total_seconds()):
+                        with self._lock:
+                            if self.pending and self.renewed_at is not None:
+                                self._renew()
+                except Exception as exc:  # The main loop notices lost claims itself.
+                    db.session.rollback()
+                    log.warning("could not renew claims: %s", type(exc).__name__)
+                finally:
+                    db.session.remove()
+
+        keeper = threading.Thread(target=renew_until_done, name="claim-keeper", daemon=True)
+        keeper.start()
+        try:
+            yield
+        finally:
+            done.set()
+            keeper.join()
 
 
 _NO_SYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")

@@ -199,3 +199,90 @@ def test_relay_killed_mid_exchange_resends_nothing_accepted_and_loses_nothing(
 
     # Each message reached the server exactly once.
     assert sorted(smtp.message_ids()) == sorted(ids)
+
+
+LEASE_SECONDS = 2
+
+
+def _wait_all_sent(app, relay_output, seconds: float = 30) -> float:
+    started = time.monotonic()
+    while set(_statuses(app).values()) != {OutboxStatus.SENT}:
+        assert time.monotonic() - started < seconds, (_statuses(app), relay_output())
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def _folder(parent, name: str):
+    folder = parent / name
+    folder.mkdir()
+    return folder
+
+
+def test_a_killed_relays_messages_go_out_within_its_lease(make_app, database_url, tmp_path):
+    """Another relay takes over a dead relay's claims once their lease lapses, not later."""
+    smtp = HoldingSMTP(accept=2)
+    smtp.start()
+    app = make_app(MAIL_SERVER=smtp.host, MAIL_PORT=smtp.port)
+    with app.app_context():
+        ids = [
+            services.queue_email(
+                to=f"lease{n}@relay-crash.example", locale="en", template="outbox/settings_check"
+            ).message_id
+            for n in range(5)
+        ]
+        db.session.commit()
+    env = environment(database_url, "https://petition.test", smtp)
+    env["OUTBOX_CLAIM_SECONDS"] = str(LEASE_SECONDS)
+    first = relay_process(env, _folder(tmp_path, "first"), "--interval", "0.2")
+    second = relay_process(env, _folder(tmp_path, "second"), "--interval", "0.2")
+    try:
+        first.start()
+        assert smtp.holding.wait(30), first.output()
+        first.kill()
+        smtp.release()
+        killed_at = time.monotonic()
+        second.start()
+        _wait_all_sent(app, second.output)
+        catch_up = time.monotonic() - killed_at
+    finally:
+        second.stop()
+        smtp.stop()
+    # The lease, a poll, and the second relay's own start-up (about a second).
+    assert catch_up < LEASE_SECONDS + 5, catch_up
+    assert sorted(smtp.message_ids()) == sorted(ids)
+    print(f"relay catch-up after a kill: {catch_up:.1f} s (lease {LEASE_SECONDS} s)")
+
+
+def test_a_slow_exchange_keeps_its_claim_while_another_relay_polls(
+    make_app, database_url, tmp_path
+):
+    """An SMTP exchange slower than the lease: the relay renews its claims as it waits, so the
+    other relay never sends the same message."""
+    smtp = HoldingSMTP(accept=1)
+    smtp.start()
+    app = make_app(MAIL_SERVER=smtp.host, MAIL_PORT=smtp.port)
+    with app.app_context():
+        ids = [
+            services.queue_email(
+                to=f"slow{n}@relay-crash.example", locale="en", template="outbox/settings_check"
+            ).message_id
+            for n in range(3)
+        ]
+        db.session.commit()
+    env = environment(database_url, "https://petition.test", smtp)
+    # A one-second lease; the server holds its answer four seconds (under MAIL_TIMEOUT, 5).
+    env["OUTBOX_CLAIM_SECONDS"] = "1"
+    first = relay_process(env, _folder(tmp_path, "first"), "--interval", "0.2")
+    second = relay_process(env, _folder(tmp_path, "second"), "--interval", "0.2")
+    try:
+        first.start()
+        assert smtp.holding.wait(30), first.output()
+        second.start()
+        time.sleep(4)  # Four leases long, the other relay polling all along.
+        smtp.release()
+        _wait_all_sent(app, first.output)
+    finally:
+        first.stop()
+        second.stop()
+        smtp.stop()
+    assert sorted(smtp.message_ids()) == sorted(ids), smtp.message_ids()
