@@ -48,7 +48,7 @@ def test_a_repeat_visit_is_answered_from_memory(app, client, listed):
 
 def test_a_kept_page_is_never_served_to_a_foreign_host(app, client, listed):
     assert client.get(LIST).status_code == 200
-    assert client.get(LIST).headers["Age"] == "0"
+    assert "Age" in client.get(LIST).headers  # the kept copy
     # The app refuses that Host before routing; the cache must not answer in its place.
     refused = client.get(LIST, base_url="http://evil.example")
     assert refused.status_code == 400 and "Age" not in refused.headers
