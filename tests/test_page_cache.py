@@ -37,7 +37,7 @@ def test_a_repeat_visit_is_answered_from_memory(app, client, listed):
     assert first.status_code == 200 and "Age" not in first.headers
     rename_behind_the_apps_back(app, "Renamed Elsewhere")
     again = client.get(LIST)
-    assert again.headers["Age"] == "0"
+    assert "Age" in again.headers
     assert again.get_data() == first.get_data()
     # Headers are those of the page itself: still public, still no cookie.
     assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
@@ -123,7 +123,7 @@ def test_a_withdrawal_disappears_at_once_from_a_kept_list(mailed_app, smtp_serve
         db.session.scalar(select(Endorsement)).status = EndorsementStatus.APPROVED
         db.session.commit()
     assert "Marie-Ève Tremblay-Côté" in text(client.get(LIST))
-    assert client.get(LIST).headers["Age"] == "0"  # kept
+    assert "Age" in client.get(LIST).headers  # kept
 
     page = client.get(manage + "/withdraw")
     client.post(manage + "/withdraw", data={"csrf_token": csrf_token(page)})
