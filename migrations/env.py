@@ -120,6 +120,12 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    # The full-text search index is made by hand (petition/directory/search.py), not from the
+    # metadata: autogenerate must not offer to drop it.
+    from petition.directory.search import is_search_index
+
+    conf_args.setdefault("include_name", lambda name, type_, parent: not is_search_index(name))
+
     connectable = get_engine()
 
     with connectable.connect() as connection, one_upgrade_at_a_time(connection):

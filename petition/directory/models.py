@@ -15,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy import DDL, Index, event, false
 
 from ..endorsements.models import Endorsement
+from . import search
 
 _t = Endorsement.__table__
 # Read by the listing rule, the filters and the search.
@@ -62,11 +63,12 @@ Index(
     _t.c.status,
     *_COVERED,
 )
-# Substring search on the folded names. PostgreSQL: a trigram GIN index serves
+# Substring search on the folded names, for the moderators' queue (the public list searches
+# word starts through the full-text index of search.py). PostgreSQL: a trigram GIN index serves
 # `search_key LIKE '%ile%'` for any platform. SQLite has no index that can serve a substring
-# search (the covering indexes above keep its scans cheap), so there this index is declared
-# empty (a partial index whose condition is always false): it costs nothing on writes and keeps
-# the models and the migrations identical on both databases.
+# search, so there this index is declared empty (a partial index whose condition is always
+# false): it costs nothing on writes and keeps the models and the migrations identical on both
+# databases.
 Index(
     "ix_endorsement_search_key_trgm",
     _t.c.search_key,
@@ -81,3 +83,14 @@ event.listen(
     "before_create",
     DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
 )
+
+
+# The full-text search index (search.py) lives outside the metadata: made with the table.
+@event.listens_for(_t, "after_create")
+def _create_search_index(target, connection, **kw):
+    search.install(connection)
+
+
+@event.listens_for(_t, "before_drop")
+def _drop_search_index(target, connection, **kw):
+    search.uninstall(connection)

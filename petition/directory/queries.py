@@ -27,8 +27,9 @@ from ..endorsements.models import (
     Province,
 )
 from ..endorsements.naming import fold
+from ..extensions import db
 from ..platforms.models import Platform
-from . import models  # noqa: F401  (the indexes these queries rely on)
+from . import models, search  # noqa: F401  (models: the indexes these queries rely on)
 
 MAX_SEARCH_WORDS = 6
 
@@ -107,20 +108,18 @@ def _listed(platform: Platform) -> list[ColumnElement[bool]]:
     ]
 
 
-def _like_escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_words(q: str) -> list[str]:
     """Return the folded words of a search (accents, case and punctuation ignored)."""
-    return fold(q).split()[:MAX_SEARCH_WORDS]
+    # Underscores separate words, as both search indexes read them (see search.py).
+    return fold(q).replace("_", " ").split()[:MAX_SEARCH_WORDS]
 
 
 def _filtered(platform: Platform, filters: Filters, *, by_province: bool = True) -> list:
     conditions = _listed(platform)
-    # Each word must appear somewhere in the stored, folded names ("ile" finds "L'Île…").
-    for word in search_words(filters.q):
-        conditions.append(Endorsement.search_key.like(f"%{_like_escape(word)}%", escape="\\"))
+    # Each word must start a word of the stored, folded names ("ile" finds "L'Île…").
+    words = search_words(filters.q)
+    if words:
+        conditions.append(search.matches(words, db.session.get_bind().dialect.name))
     if filters.province and by_province:
         conditions.append(Endorsement.province == filters.province)
     if filters.org_type:
