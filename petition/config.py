@@ -126,7 +126,8 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "ANONYMIZE_AFTER_DAYS": _int(env, "ANONYMIZE_AFTER_DAYS", 90),
         "ADMIN_IDLE_MINUTES": _int(env, "ADMIN_IDLE_MINUTES", 60),
         "ADMIN_SESSION_HOURS": min(_int(env, "ADMIN_SESSION_HOURS", 12), 12),
-        "PUBLIC_CACHE_SECONDS": _int(env, "PUBLIC_CACHE_SECONDS", 60),
+        "PUBLIC_CACHE_SECONDS": _int(env, "PUBLIC_CACHE_SECONDS", 1),
+        "REDIS_URL": env.get("REDIS_URL", ""),
         "PUBLIC_PAGE_CACHE_SECONDS": _int(env, "PUBLIC_PAGE_CACHE_SECONDS", 2),
         "DIRECTORY_COUNTS_SECONDS": _int(env, "DIRECTORY_COUNTS_SECONDS", 5),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
@@ -200,7 +201,7 @@ def settings_for_tests(database_url: str = "sqlite://", **overrides) -> dict:
         "ANONYMIZE_AFTER_DAYS": 90,
         "ADMIN_IDLE_MINUTES": 60,
         "ADMIN_SESSION_HOURS": 12,
-        "PUBLIC_CACHE_SECONDS": 60,
+        "PUBLIC_CACHE_SECONDS": 1,
         "SESSION_COOKIE_SECURE": False,
     }
     config.update(overrides)

@@ -14,14 +14,18 @@ Only what the app already serves to anyone is kept, so nothing private can leak 
 Freshness: a commit in this process that changes what the public may see (an endorsement that
 is or was approved, a platform, its texts or resources, or a bulk statement on such a table:
 each model declares whether its rows can appear on a public page) empties this process's cache
-at once. Other processes serving the site notice within
-PUBLIC_PAGE_CACHE_SECONDS + STALE_SECONDS: a withdrawal or a moderation decision reaches every
-public page within 3 seconds by default, and at once in the process that made it. Counts on
-those pages keep their own few seconds of delay (DIRECTORY_COUNTS_SECONDS).
+at once. With REDIS_URL set, the same commit also bumps a generation counter in Redis, which
+every process reads (at most every SYNC_SECONDS) before it answers from memory: a process that
+sees a newer generation empties its cache first, so a withdrawal or a moderation decision is
+gone from every process's pages within SYNC_SECONDS (0.1 s). Without Redis, or while Redis
+cannot be reached, other processes notice within PUBLIC_PAGE_CACHE_SECONDS + STALE_SECONDS
+(3 seconds by default), when their copies expire. Counts kept for a few seconds
+(`directory.cache`) are forgotten at the same moments.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -36,6 +40,8 @@ from werkzeug.wsgi import host_is_trusted
 from . import metrics
 from .extensions import db
 from .i18n import LANGUAGES
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SECONDS = 2
 # While one request renders a fresh copy of a page, others get the expired one for at most
@@ -54,6 +60,13 @@ MAX_TOTAL_BYTES = 8 * 1024 * 1024
 # Alembic's own table is not a model.
 NOT_MODELS = frozenset({"alembic_version"})
 _CHANGED = "page_cache.public_data_changed"
+# How often a process asks Redis for the generation (so at most this much lag between
+# processes), how long it waits for the answer, and how long it leaves Redis alone after a
+# failure (its pages then expire on their own, as without Redis).
+SYNC_SECONDS = 0.1
+REDIS_TIMEOUT_SECONDS = 0.25
+REDIS_RETRY_SECONDS = 5
+_NOT_SEEN, _FAILED = object(), object()
 _LANGUAGE_PREFIXES = tuple(f"/{lang}/" for lang in LANGUAGES)
 
 
@@ -83,9 +96,17 @@ class PageCache:
         # Bumped by clear(): a page rendered from data older than the last change is not kept.
         self._generation = 0
         self._lock = threading.Lock()
+        self.shared = SharedGeneration(app) if app.config.get("REDIS_URL") else None
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever this process forgets its pages."""
+        return self._generation
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         seconds = self.config.get("PUBLIC_PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
+        if self.shared is not None and self.shared.changed_elsewhere():
+            self.clear()
         if seconds <= 0 or environ.get("REQUEST_METHOD") != "GET":
             return self.wsgi_app(environ, start_response)
         if not host_is_trusted(environ.get("HTTP_HOST"), self.config.get("TRUSTED_HOSTS")):
@@ -161,6 +182,78 @@ class PageCache:
             self._entries = {}
             self._size = 0
             self._generation += 1
+
+
+class SharedGeneration:
+    """A counter in Redis that every process serving the site bumps when public data changes.
+
+    Each process remembers the last value it saw; reading a different one means another
+    process changed something, so this process's kept pages (and counts) are out of date.
+    Redis being down never fails a request: the process logs one warning, leaves Redis alone
+    for REDIS_RETRY_SECONDS, and its pages meanwhile expire on their own.
+    """
+
+    def __init__(self, app: Flask):
+        import redis
+
+        self.config = app.config
+        self.client = redis.Redis.from_url(
+            app.config["REDIS_URL"],
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        self._seen: object = _NOT_SEEN
+        self._next_sync = 0.0
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def key(self) -> str:
+        # The rate limiter's prefix (set from BASE_URL at start-up): one site, one counter,
+        # even when several sites share a Redis.
+        return f"{self.config['RATELIMIT_KEY_PREFIX']}:public-pages-generation"
+
+    def changed_elsewhere(self) -> bool:
+        """Say whether another process changed public data since this one last looked."""
+        now = time.monotonic()
+        if now < self._next_sync or now < self._down_until:
+            return False
+        with self._lock:
+            if now < self._next_sync:
+                return False
+            self._next_sync = now + SYNC_SECONDS
+            value = self._call(self.client.get, self.key)
+            if value is _FAILED:
+                return False
+            changed = self._seen is not _NOT_SEEN and value != self._seen
+            self._seen = value
+            return changed
+
+    def bump(self) -> None:
+        """Tell every process that public data changed."""
+        if time.monotonic() >= self._down_until:
+            self._call(self.client.incr, self.key)
+
+    def _call(self, method, *args):
+        import redis
+
+        try:
+            return method(*args)
+        except redis.RedisError as error:
+            if time.monotonic() >= self._down_until:
+                log.warning(
+                    "page cache: Redis unreachable (%s); other processes' pages may lag by "
+                    "up to their cache time until it is back",
+                    type(error).__name__,
+                )
+            self._down_until = time.monotonic() + REDIS_RETRY_SECONDS
+            return _FAILED
+
+
+def current_generation(app: Flask) -> int:
+    """A number that changes whenever this process's public pages are forgotten."""
+    cache = app.extensions.get("page_cache")
+    return cache.generation if cache is not None else 0
 
 
 def _key(environ: dict) -> tuple:
@@ -240,10 +333,12 @@ def _nothing_changed(session: Session) -> None:
 
 
 def public_data_changed(app: Flask) -> None:
-    """Forget this process's kept pages: what the public may see has changed."""
+    """Forget kept pages, here and (through Redis) in every process: public data changed."""
     cache = app.extensions.get("page_cache")
     if cache is not None:
         cache.clear()
+        if cache.shared is not None:
+            cache.shared.bump()
 
 
 def init_app(app: Flask) -> None:

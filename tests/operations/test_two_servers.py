@@ -2,7 +2,9 @@
 
 Sign-ons alternate between the servers; each email goes out exactly once though two relays
 claim from the same outbox; a signer confirms through the other server; an admin's session
-started on one server works on the other.
+started on one server works on the other; a withdrawal through one server is gone from every
+public surface of the other within a second, though those pages were kept in its memory
+(REDIS_URL: each server's page cache follows a generation counter in Redis).
 """
 
 from __future__ import annotations
@@ -11,16 +13,20 @@ import time
 from collections import Counter
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from petition.endorsements.models import Endorsement, EndorsementStatus
 from petition.extensions import db
+from tests.directory.test_public_surfaces import public_urls
 from tests.factories import make_admin_user, make_platform
 from tests.faults.live import Browser, environment, hidden_value, relay_process, sign_on
-from tests.signon import ORGANIZATION, link_to
+from tests.signon import ORGANIZATION, link_to, links
 
 pytestmark = pytest.mark.slow
 
 SIGNERS = 12
+WITHDRAWN = "Lakeshore Peers Who Change Their Mind"
 
 
 def _wait_for(smtp_server, count: int, seconds: float = 45) -> None:
@@ -30,7 +36,7 @@ def _wait_for(smtp_server, count: int, seconds: float = 45) -> None:
 
 
 def test_two_servers_and_two_relays_share_one_database(
-    make_app, serve, database_url, smtp_server, tmp_path
+    make_app, serve, database_url, smtp_server, tmp_path, redis_url
 ):
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("PostgreSQL only: the scaled-out deployment shares one PostgreSQL")
@@ -39,7 +45,14 @@ def test_two_servers_and_two_relays_share_one_database(
         slug = make_platform("two-servers").slug
         make_admin_user("admin@coalition.example")
         db.session.commit()
-    servers = [serve(smtp=smtp_server, workers=2, threads=2) for _ in range(2)]
+    # One site: one Redis key prefix (derived from BASE_URL in production, where both servers
+    # have the same). Pages kept 30 s, so only the shared invalidation can explain a fresh one.
+    site = {
+        "REDIS_URL": redis_url,
+        "RATELIMIT_KEY_PREFIX": "two-servers-test",
+        "PUBLIC_PAGE_CACHE_SECONDS": "30",
+    }
+    servers = [serve(smtp=smtp_server, workers=2, threads=2, **site) for _ in range(2)]
     relays = []
     for n in range(2):
         folder = tmp_path / f"relay{n}"
@@ -51,9 +64,10 @@ def test_two_servers_and_two_relays_share_one_database(
     try:
         for n in range(SIGNERS):
             server = servers[n % 2]
-            reply = sign_on(
-                Browser(server.port), slug, {**ORGANIZATION, "email": f"s{n}@two-servers.example"}
-            )
+            answers = {**ORGANIZATION, "email": f"s{n}@two-servers.example"}
+            if n == 0:
+                answers["org_name"] = WITHDRAWN
+            reply = sign_on(Browser(server.port), slug, answers)
             assert reply.status == 303, reply.status
         _wait_for(smtp_server, SIGNERS)
         time.sleep(1)  # Any duplicate would arrive now.
@@ -89,6 +103,36 @@ def test_two_servers_and_two_relays_share_one_database(
         queue = elsewhere.get(f"/admin/queue?platform={slug}")
         assert queue.status == 200
         assert f"{SIGNERS} endorsements waiting" in queue.body
+
+        # One endorsement is public; the second server keeps every public page in memory...
+        with app.app_context():
+            listed = db.session.scalar(select(Endorsement).where(Endorsement.org_name == WITHDRAWN))
+            listed.status = EndorsementStatus.APPROVED
+            db.session.commit()
+        reader = Browser(servers[1].port)
+        urls = public_urls(slug)
+        for url in urls:
+            reader.get(url)
+        assert WITHDRAWN in reader.get(f"/en/p/{slug}/endorsers").body
+        assert "Age" in reader.get(f"/en/p/{slug}/endorsers").headers
+        # ...and the signer withdraws through the first server, from their personal link.
+        [manage] = [
+            link_to(m, "/manage/")
+            for m in smtp_server.messages
+            if m["To"].startswith("s0@") and any("/manage/" in url for url in links(m))
+        ]
+        signer = Browser(servers[0].port)
+        page = signer.get(manage + "/withdraw")
+        done = signer.post(
+            manage + "/withdraw", {"csrf_token": hidden_value(page.body, "csrf_token")}
+        )
+        assert done.status == 303, done.status
+        # Each server asks Redis at most every 0.1 s; its kept copies would live 30 s more.
+        time.sleep(0.3)
+        for url in urls:
+            reply = reader.get(url)
+            assert reply.status == 200, url
+            assert WITHDRAWN not in reply.body, url
     finally:
         for relay in relays:
             relay.stop()
