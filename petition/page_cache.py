@@ -229,6 +229,10 @@ class SharedGeneration:
             self._seen = value
             return changed
 
+    def probe(self) -> bool:
+        """Say whether Redis answers now (for /readyz)."""
+        return self._call(self.client.ping) is not _FAILED
+
     def bump(self) -> None:
         """Tell every process that public data changed."""
         if time.monotonic() >= self._down_until:
@@ -248,6 +252,12 @@ class SharedGeneration:
                 )
             self._down_until = time.monotonic() + REDIS_RETRY_SECONDS
             return _FAILED
+
+
+def shared_generation(app: Flask) -> SharedGeneration | None:
+    """The Redis counter this process follows, if REDIS_URL is set."""
+    cache = app.extensions.get("page_cache")
+    return cache.shared if cache is not None else None
 
 
 def current_generation(app: Flask) -> int:

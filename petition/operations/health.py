@@ -4,8 +4,9 @@ Both answer JSON, are never cached by anyone, never come from the page cache, ar
 limited, and take no session. A load balancer sends traffic to an instance while `/readyz`
 answers 200. Only what would make every request fail is a 503: the database unreachable or
 its schema not at the code's migration head. A rate-limit store that is down (the app then
-counts per process) or an outbox that is not being emptied are reported as "degraded" with a
-200, since the site still takes sign-ons and nothing is lost.
+counts per process), a page-cache Redis that is down (other processes' pages then lag by their
+cache time) or an outbox that is not being emptied are reported as "degraded" with a 200,
+since the site still takes sign-ons and nothing is lost.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from .. import ratelimit
+from .. import page_cache, ratelimit
 from ..db_types import utcnow
 from ..extensions import db, limiter
 from ..outbox.models import OutboxMessage, OutboxStatus
+from ..ratelimit.storage import describe
 
 bp = Blueprint("operations", __name__)
 
@@ -90,6 +92,13 @@ def _check_rate_limit_store() -> dict:
     }
 
 
+def _check_page_cache_sync() -> dict | None:
+    shared = page_cache.shared_generation(current_app)
+    if shared is None:
+        return None
+    return {"ok": shared.probe(), "store": describe(current_app.config["REDIS_URL"])}
+
+
 def _check_outbox() -> dict:
     oldest = db.session.scalar(
         select(func.min(OutboxMessage.created_at)).where(
@@ -109,6 +118,8 @@ def readyz():
     if checks["database"]["ok"]:
         checks["outbox"] = _check_outbox()
     checks["rate_limit_store"] = _check_rate_limit_store()
+    if (sync := _check_page_cache_sync()) is not None:
+        checks["page_cache_sync"] = sync
     db.session.rollback()
     database = checks["database"]
     if not database["ok"] or not database["schema_at_head"]:

@@ -210,3 +210,18 @@ def test_readyz_reports_an_unreachable_rate_limit_store_as_degraded(make_app):
     check = ready.json["checks"]["rate_limit_store"]
     assert check["ok"] is False and check["unreachable_since"]
     assert "127.0.0.1" in check["store"] and "@" not in check["store"]
+
+
+def test_readyz_reports_an_unreachable_page_cache_redis_as_degraded(make_app, redis_url):
+    """Pages still served; other processes' kept pages lag by their cache time: 200, warned."""
+    from tests.faults.live import free_port
+
+    app = make_app(REDIS_URL=f"redis://:secret@127.0.0.1:{free_port()}/0")
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 200 and ready.json["status"] == "degraded"
+    check = ready.json["checks"]["page_cache_sync"]
+    assert check["ok"] is False and "secret" not in check["store"]
+
+    working = make_app(REDIS_URL=redis_url).test_client().get("/readyz")
+    assert working.json["checks"]["page_cache_sync"]["ok"] is True
+    assert "page_cache_sync" not in make_app().test_client().get("/readyz").json["checks"]
