@@ -1,14 +1,29 @@
-"""Error pages in the visitor's language (both languages when the URL names none)."""
+"""Error pages in the visitor's language, HTML for pages and JSON for the API.
+
+Every error response takes its language from the same decision as every page
+(`i18n.negotiated_lang`): the path prefix, the logged-in admin's saved language, `?lang=`,
+then Accept-Language.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, render_template, request
+import json
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    make_response,
+    render_template,
+    request,
+)
 from flask.globals import request_ctx
 from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .i18n import LANGUAGES, _, _l
+from .i18n import HTML_LANG, _l, lang_of_path, negotiated_lang, other_lang
 from .security import public_url_adapter
 
 TITLES = {
@@ -37,41 +52,79 @@ CSRF_MESSAGE = _l(
 )
 
 
-def _lang_of_path() -> str | None:
-    """Return the language prefix of the requested path, if it has one."""
-    if not has_request_context():
-        return None
-    prefix = request.path.split("/")[1]
-    return prefix if prefix in LANGUAGES else None
+# Set by the accounts feature: finds the logged-in admin (and so their saved language) for an
+# error page the admin views never reached. The ground floor knows no feature, hence a hook.
+ADMIN_LANGUAGE_HOOK = "petition.admin_language"
+
+
+def is_api_path() -> bool:
+    """Say whether the request is for the API, which answers JSON whatever happens."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def error_lang() -> str:
+    """Return the language of an error response: the same decision as every other page."""
+    if not lang_of_path() and not is_api_path():
+        # The admin pages' language is the admin's saved one, even on a page that never
+        # reached the view that would have looked the admin up. The API never reads a session.
+        hook = current_app.extensions.get(ADMIN_LANGUAGE_HOOK)
+        if hook is not None:
+            hook()
+    return negotiated_lang()
+
+
+def _error_texts(status: int, message=None) -> tuple[int, str, str]:
+    key = status if status in TITLES else (400 if status < 500 else 500)
+    return key, str(TITLES[key]), str(message or MESSAGES[key])
+
+
+def _vary(response, lang_from_path: bool) -> None:
+    if not lang_from_path:
+        # Without a prefix the language came from the browser (or its session).
+        response.vary.add("Accept-Language")
+
+
+def json_error(status: int, message=None, fields: dict | None = None):
+    """Return the API's JSON error for `status` in the negotiated language."""
+    lang = negotiated_lang() if has_request_context() else "en"
+    with force_locale(lang):
+        _key, title, text = _error_texts(status, message)
+    body = {"status": status, "title": title, "message": text, "lang": lang}
+    if fields:
+        body["fields"] = fields
+    response = Response(json.dumps({"error": body}, ensure_ascii=False), status=status)
+    response.mimetype = "application/json"
+    response.content_language = [HTML_LANG[lang]]
+    _vary(response, False)
+    return response
 
 
 def render_error(status: int, message=None):
-    """Render the error page for `status`; unlisted codes use their class's wording."""
-    key = status if status in TITLES else (400 if status < 500 else 500)
-    message = message or MESSAGES[key]
-    if not g.get("lang") and _lang_of_path():
-        # Refused before routing (no such page, wrong method): the prefix still says the
-        # visitor's language.
-        g.lang = _lang_of_path()
-    # Without a locale in the URL we cannot know the visitor's language: say it in both.
-    langs = [g.lang] if g.get("lang") else list(LANGUAGES)
-    versions = []
-    for lang in langs:
-        with force_locale(lang):
-            versions.append(
-                {
-                    "lang": lang,
-                    "title": str(TITLES[key]),
-                    "message": str(message),
-                    "home": _("Go to the home page"),
-                }
-            )
+    """Render the error page for `status` in one language; unlisted codes use their class's."""
+    if has_request_context() and is_api_path():
+        return json_error(status, message)
+    lang = error_lang() if has_request_context() else "en"
     if has_request_context() and request_ctx.url_adapter is None:
         # Refused before a URL adapter could be made from the request (a Host that is not
         # ours): the page's links still need one, bound to BASE_URL.
         request_ctx.url_adapter = public_url_adapter(current_app)
-    page = render_template("errors/error.html", code=status, versions=versions)
-    return page, status
+    with force_locale(lang):
+        _key, title, text = _error_texts(status, message)
+        page = render_template(
+            "errors/error.html",
+            code=status,
+            title=title,
+            message=text,
+            error_lang=lang,
+            html_lang=HTML_LANG[lang],
+            lang=lang,
+            other_lang=other_lang(lang),
+        )
+    response = make_response(page, status)
+    response.content_language = [HTML_LANG[lang]]
+    if has_request_context():
+        _vary(response, bool(lang_of_path()))
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -85,7 +138,9 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        page, status = render_error(error.code)
+        response = render_error(error.code)
         # What the error says in its headers stays: `Allow` on a 405, `Retry-After`...
-        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-        return page, status, headers
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response

@@ -96,6 +96,34 @@ def best_lang_for_request() -> str:
     return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
 
 
+def lang_of_path() -> str | None:
+    """Return the language prefix of the requested path (`/fr/...`), if it has one."""
+    prefix = request.path.split("/")[1]
+    return prefix if prefix in LANGUAGES else None
+
+
+def requested_lang() -> str | None:
+    """Return the language asked for with `?lang=`, if it is one of ours."""
+    chosen = request.args.get("lang")
+    return chosen if chosen in LANGUAGES else None
+
+
+def negotiated_lang() -> str:
+    """Return the one language of this response.
+
+    In order: the path prefix (`/fr/...`), the logged-in admin's saved language (set on `g`
+    once the admin is known), `?lang=`, then the browser's Accept-Language. Pages, error pages
+    (HTML and JSON) and the API all decide with this.
+    """
+    return (
+        g.get("lang")
+        or lang_of_path()
+        or (g.get("ui_lang") if g.get("ui_lang") in LANGUAGES else None)
+        or requested_lang()
+        or best_lang_for_request()
+    )
+
+
 def page_is_localized() -> bool:
     """Say whether the current page has a locale prefix (and so a twin in the other language)."""
     rule = request.url_rule
@@ -182,14 +210,7 @@ def select_locale() -> str | None:
     if not has_request_context():
         # Command-line tools: the default locale (English).
         return None
-    lang = g.get("lang")
-    if lang:
-        return lang
-    # Pages without a prefix (admin): the admin's choice, kept in their account.
-    chosen = g.get("ui_lang")
-    if chosen in LANGUAGES:
-        return chosen
-    return best_lang_for_request()
+    return negotiated_lang()
 
 
 def init_app(app: Flask) -> None:

@@ -78,15 +78,6 @@ def test_root_redirects_by_accept_language(client, accept, target):
     assert "Accept-Language" in response.headers["Vary"]
 
 
-def test_unknown_locale_prefix_is_a_bilingual_404(client):
-    response = client.get("/de/")
-    assert response.status_code == 404
-    page = response.get_data(as_text=True)
-    assert "Page not found" in page
-    assert "Page introuvable" in page
-    assert 'lang="fr-CA"' in page
-
-
 def test_404_in_the_page_language(client):
     response = client.get("/fr/p/no-such-platform/")
     assert response.status_code == 404

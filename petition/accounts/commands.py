@@ -37,13 +37,22 @@ def _read_password(from_stdin: bool) -> str:
     show_default=True,
 )
 @click.option("--name", default="", help="Display name shown to other admins.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of the account's admin pages and digests.",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
-def create_admin_command(email: str, role: str, name: str, password_stdin: bool):
+def create_admin_command(email: str, role: str, name: str, lang: str, password_stdin: bool):
     """Create an admin or moderator account."""
     password = _read_password(password_stdin)
     try:
-        user = services.create_user(email, password, role=AdminRole(role), display_name=name)
+        user = services.create_user(
+            email, password, role=AdminRole(role), display_name=name, lang=lang
+        )
     except (services.AccountError, WeakPassword) as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

@@ -121,9 +121,10 @@ def create_user(
     *,
     role: AdminRole = AdminRole.MODERATOR,
     display_name: str = "",
+    lang: str = "en",
     actor: AdminUser | None = None,
 ) -> AdminUser:
-    """Create an account; raise InvalidEmail, EmailTaken or WeakPassword."""
+    """Create an account speaking `lang`; raise InvalidEmail, EmailTaken or WeakPassword."""
     email = normalize_email(email)
     passwords.check_password(password, email)
     if find_by_email(email) is not None:
@@ -133,6 +134,8 @@ def create_user(
         display_name=display_name.strip(),
         role=AdminRole(role),
         password_hash=passwords.hash_password(password),
+        # Its digests and pages start in the language the account was created in.
+        preferred_locale=AdminLanguage(lang),
     )
     try:
         with db.session.begin_nested():

@@ -15,9 +15,11 @@ import time
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 
+from ..errors import ADMIN_LANGUAGE_HOOK
 from ..extensions import db, login_manager
-from ..i18n import LANGUAGES, _
+from ..i18n import _
 from ..security import whole_number
 from .models import AdminUser
 from .redirects import safe_admin_next
@@ -45,6 +47,19 @@ def init_app(app: Flask) -> None:
         return response
 
     app.jinja_env.globals["current_admin"] = current_admin
+    app.extensions[ADMIN_LANGUAGE_HOOK] = _find_admin_for_error_page
+
+
+def _find_admin_for_error_page() -> None:
+    """Look up the logged-in admin (so their saved language) for an error page, if any."""
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies or "admin_user" in g:
+        # No session, no admin: the page must not start reading (and so varying on) cookies.
+        return
+    try:
+        current_admin()
+    except SQLAlchemyError:
+        # The error may be the database itself: the page is then in the browser's language.
+        db.session.rollback()
 
 
 @login_manager.user_loader
@@ -118,13 +133,6 @@ def current_admin() -> AdminUser | None:
     g.ui_lang = str(user.preferred_locale)
     g.admin_user = user
     return user
-
-
-def use_requested_language() -> None:
-    """Show a page without a logged-in user in the `?lang=` language, else Accept-Language."""
-    chosen = request.args.get("lang")
-    if chosen in LANGUAGES:
-        g.ui_lang = chosen
 
 
 def redirect_to_login():

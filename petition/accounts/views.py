@@ -14,7 +14,7 @@ from flask import (
 
 from .. import ratelimit
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, current_lang, requested_lang
 from . import passwords, services, sessions
 from .access import admin_required, login_page, moderator_required
 from .forms import (
@@ -53,7 +53,6 @@ def login():
     # transaction of its own, which must not wait for a lock this request would hold.
     if request.method == "POST" and not ratelimit.allow_login():
         abort(429)
-    sessions.use_requested_language()
     if sessions.current_admin() is not None:
         return redirect(_after_login_url())
     form = LoginForm()
@@ -66,6 +65,10 @@ def login():
             db.session.commit()
             failed = True
         else:
+            if requested_lang():
+                # Logged in from the French (or English) login page: the admin pages stay in
+                # that language, now and next time.
+                services.set_language(user, requested_lang())
             db.session.commit()
             sessions.start(user)
             return redirect(_after_login_url())
@@ -153,6 +156,7 @@ def new_user():
                 generated or form.password.data,
                 role=AdminRole(form.role.data),
                 display_name=form.display_name.data or "",
+                lang=current_lang(),
                 actor=sessions.current_admin(),
             )
         except (services.InvalidEmail, services.EmailTaken) as error:

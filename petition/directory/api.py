@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, g, request
 from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
-from ..errors import MESSAGES
+from ..errors import json_error
 from ..http_cache import public_cache
-from ..i18n import LANGUAGES, _
+from ..i18n import HTML_LANG, LANGUAGES, _, negotiated_lang, requested_lang
 from ..platforms import services as platforms
 from ..platforms.models import Platform
 from ..urls import external_url
@@ -44,16 +44,15 @@ class ApiError(HTTPException):
 
 
 @bp.errorhandler(HTTPException)
-def json_error(error: HTTPException):
+def api_error(error: HTTPException):
     status = error.code or 500
     if isinstance(error, ApiError):
-        body = {"status": status, "message": error.description}
-        if error.fields:
-            body["fields"] = error.fields
-    else:
-        with force_locale(_request_lang()):
-            body = {"status": status, "message": str(MESSAGES.get(status, MESSAGES[500]))}
-    return jsonify({"error": body}), status
+        return json_error(status, error.description, error.fields)
+    response = json_error(status)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def jsonify(body: dict) -> Response:
@@ -62,8 +61,20 @@ def jsonify(body: dict) -> Response:
 
 
 def _request_lang() -> str:
-    lang = request.args.get("lang", "en")
-    return lang if lang in LANGUAGES else "en"
+    """Return the language of labels and messages: `?lang=`, else the browser's."""
+    lang = g.api_lang = negotiated_lang()
+    if requested_lang() is None:
+        g.api_varies_on_language = True
+    return lang
+
+
+@bp.after_request
+def say_what_the_language_came_from(response):
+    if g.get("api_varies_on_language"):
+        response.vary.add("Accept-Language")
+    if g.get("api_lang"):
+        response.content_language = [HTML_LANG[g.api_lang]]
+    return response
 
 
 def _platform(slug: str) -> Platform:
@@ -210,4 +221,5 @@ def platform_endorsers(slug: str):
 @bp.get("/openapi.json", endpoint="openapi")
 @public_cache
 def openapi_document():
-    return jsonify(openapi.document(external_url("api.platform_list").rsplit("/", 1)[0]))
+    with force_locale(_request_lang()):
+        return jsonify(openapi.document(external_url("api.platform_list").rsplit("/", 1)[0]))

@@ -1,5 +1,8 @@
 """The OpenAPI 3.1 document describing the open-data API (served at /api/v1/openapi.json).
 
+Its descriptions are in the negotiated language (`?lang=fr`, else Accept-Language), like the
+API's own messages; the schemas are the same in both.
+
 Schemas forbid properties they do not list, so a test that validates real responses against
 them also proves that nothing else (an email address, an id) slipped into a response.
 """
@@ -7,6 +10,7 @@ them also proves that nothing else (an email address, an id) slipped into a resp
 from __future__ import annotations
 
 from ..endorsements.models import EndorsementKind, OrgType, Province
+from ..i18n import _
 from ..platforms.models import PlatformStatus
 from ..platforms.services import SignonState
 from . import services
@@ -55,15 +59,17 @@ def _schemas() -> dict:
             {
                 "published": {
                     "type": "boolean",
-                    "description": "False while the platform's embargo lasts: then every "
-                    "count is null and no endorser is given.",
+                    "description": _(
+                        "False while the platform's embargo lasts: then every "
+                        "count is null and no endorser is given."
+                    ),
                 },
                 "publishes_at": DATE_TIME,
                 "organizations": {"type": ["integer", "null"], "minimum": 0},
                 "individuals": {
                     "type": ["integer", "null"],
                     "minimum": 0,
-                    "description": "Includes individuals who asked to be counted, not named.",
+                    "description": _("Includes individuals who asked to be counted, not named."),
                 },
                 "total": {"type": ["integer", "null"], "minimum": 0},
             }
@@ -92,13 +98,13 @@ def _schemas() -> dict:
             "name": {"type": "string", "minLength": 1},
             "title": {
                 **NULLABLE_STRING,
-                "description": "An individual's title or affiliation (full names only).",
+                "description": _("An individual's title or affiliation (full names only)."),
             },
             "org_type": {"enum": [*(t.value for t in OrgType), None]},
             "org_type_label": NULLABLE_STRING,
             "by_and_for": {
                 "type": ["boolean", "null"],
-                "description": "Organizations: run by and for people who use drugs.",
+                "description": _("Organizations: run by and for people who use drugs."),
             },
             "city": NULLABLE_STRING,
             "province": {"enum": [p.value for p in Province]},
@@ -111,11 +117,11 @@ def _schemas() -> dict:
                     {"type": "null"},
                     _object({"name": {"type": "string"}, "title": NULLABLE_STRING}),
                 ],
-                "description": "Only when the organization agreed to list its contact person.",
+                "description": _("Only when the organization agreed to list its contact person."),
             },
             "endorsed_on": {"type": ["string", "null"], "format": "date"},
         },
-        "One endorser, as the public list shows them.",
+        _("One endorser, as the public list shows them."),
     )
     return {
         "Platform": _object(platform),
@@ -127,8 +133,10 @@ def _schemas() -> dict:
                 "by_province": {
                     "type": ["array", "null"],
                     "items": province_count,
-                    "description": "Listed endorsers per province or territory (null before "
-                    "the list is published).",
+                    "description": _(
+                        "Listed endorsers per province or territory (null before "
+                        "the list is published)."
+                    ),
                 },
             }
         ),
@@ -142,13 +150,15 @@ def _schemas() -> dict:
                 "filters": {
                     "type": "object",
                     "additionalProperties": {"type": "string"},
-                    "description": "The filters applied (invalid ones are refused, not ignored).",
+                    "description": _(
+                        "The filters applied (invalid ones are refused, not ignored)."
+                    ),
                 },
                 "sort": {"enum": [s.value for s in services.Sort]},
                 "total": {
                     "type": ["integer", "null"],
                     "minimum": 0,
-                    "description": "Listed endorsers matching the filters, on every page.",
+                    "description": _("Listed endorsers matching the filters, on every page."),
                 },
                 "data": {"type": "array", "items": _ref("Endorser")},
                 "next_cursor": NULLABLE_STRING,
@@ -161,10 +171,16 @@ def _schemas() -> dict:
                     "type": "object",
                     "properties": {
                         "status": {"type": "integer"},
+                        "title": {"type": "string"},
                         "message": {"type": "string"},
-                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "lang": {"enum": ["en", "fr"]},
+                        "fields": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "description": _("What is wrong with each query parameter."),
+                        },
                     },
-                    "required": ["status", "message"],
+                    "required": ["status", "title", "message", "lang"],
                     "additionalProperties": False,
                 }
             }
@@ -182,49 +198,54 @@ def _query(name: str, description: str, schema: dict) -> dict:
     }
 
 
-PARAMETERS = {
-    "slug": {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
-    "lang": _query(
-        "lang", "Language of names, labels and messages.", {"enum": ["en", "fr"], "default": "en"}
-    ),
-    "q": _query(
-        "q",
-        'Words to find in names, ignoring case and accents ("reseau" finds "Réseau").',
-        {"type": "string", "maxLength": 100},
-    ),
-    "province": _query("province", "Province or territory.", {"enum": [p.value for p in Province]}),
-    "org_type": _query(
-        "org_type",
-        "Type of organization (organizations only).",
-        {"enum": [t.value for t in OrgType]},
-    ),
-    "by_and_for": _query(
-        "by_and_for",
-        "1: only organizations run by and for people who use drugs.",
-        {"enum": ["0", "1"]},
-    ),
-    "kind": _query(
-        "kind", "Organizations or individuals.", {"enum": [k.value for k in EndorsementKind]}
-    ),
-    "sort": _query(
-        "sort",
-        "name: by name in the chosen language; date: most recently endorsed first.",
-        {"enum": [s.value for s in services.Sort], "default": "name"},
-    ),
-    "limit": _query(
-        "limit",
-        "Endorsers per response.",
-        {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": services.API_MAX_LIMIT,
-            "default": services.PAGE_SIZE,
-        },
-    ),
-    "cursor": _query(
-        "cursor", "The next_cursor of the previous response, to read on.", {"type": "string"}
-    ),
-}
+def _parameters() -> dict:
+    return {
+        "slug": {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+        "lang": _query(
+            "lang",
+            _("Language of names, labels and messages (without it: the browser's)."),
+            {"enum": ["en", "fr"]},
+        ),
+        "q": _query(
+            "q",
+            _('Words to find in names, ignoring case and accents ("reseau" finds "Réseau").'),
+            {"type": "string", "maxLength": 100},
+        ),
+        "province": _query(
+            "province", _("Province or territory."), {"enum": [p.value for p in Province]}
+        ),
+        "org_type": _query(
+            "org_type",
+            _("Type of organization (organizations only)."),
+            {"enum": [t.value for t in OrgType]},
+        ),
+        "by_and_for": _query(
+            "by_and_for",
+            _("1: only organizations run by and for people who use drugs."),
+            {"enum": ["0", "1"]},
+        ),
+        "kind": _query(
+            "kind", _("Organizations or individuals."), {"enum": [k.value for k in EndorsementKind]}
+        ),
+        "sort": _query(
+            "sort",
+            _("name: by name in the chosen language; date: most recently endorsed first."),
+            {"enum": [s.value for s in services.Sort], "default": "name"},
+        ),
+        "limit": _query(
+            "limit",
+            _("Endorsers per response."),
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": services.API_MAX_LIMIT,
+                "default": services.PAGE_SIZE,
+            },
+        ),
+        "cursor": _query(
+            "cursor", _("The next_cursor of the previous response, to read on."), {"type": "string"}
+        ),
+    }
 
 
 def _response(description: str, schema: str) -> dict:
@@ -233,19 +254,21 @@ def _response(description: str, schema: str) -> dict:
 
 def document(server_url: str) -> dict:
     """Return the OpenAPI document, with `server_url` (…/api/v1) as its server."""
-    not_found = _response("No public platform has this slug.", "Error")
+    not_found = _response(_("No public platform has this slug."), "Error")
     filters = ["lang", "q", "province", "org_type", "by_and_for", "kind", "sort", "limit", "cursor"]
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "info": {
-            "title": "Platform sign-on: open data",
+            "title": _("Platform sign-on: open data"),
             "version": "1.0.0",
-            "description": (
+            "description": _(
                 "Read-only data about published platforms and their public endorsers: exactly "
                 "what the public list shows. Email addresses, contact details that were not "
                 "made public and endorsements not yet reviewed are never included. Any site "
-                "may call it from a browser (CORS is open for GET)."
+                "may call it from a browser (CORS is open for GET). Every response, errors "
+                "included, is in the language asked for with lang, else the browser's "
+                "(Accept-Language)."
             ),
         },
         "servers": [{"url": server_url}],
@@ -253,17 +276,17 @@ def document(server_url: str) -> dict:
             "/platforms": {
                 "get": {
                     "operationId": "listPlatforms",
-                    "summary": "Published platforms, with their endorsement counts.",
-                    "responses": {"200": _response("The platforms.", "PlatformList")},
+                    "summary": _("Published platforms, with their endorsement counts."),
+                    "responses": {"200": _response(_("The platforms."), "PlatformList")},
                 }
             },
             "/platforms/{slug}": {
                 "get": {
                     "operationId": "getPlatform",
-                    "summary": "One platform, with counts per province or territory.",
+                    "summary": _("One platform, with counts per province or territory."),
                     "parameters": [_ref_parameter("slug"), _ref_parameter("lang")],
                     "responses": {
-                        "200": _response("The platform.", "PlatformDetail"),
+                        "200": _response(_("The platform."), "PlatformDetail"),
                         "404": not_found,
                     },
                 }
@@ -271,17 +294,17 @@ def document(server_url: str) -> dict:
             "/platforms/{slug}/endorsers": {
                 "get": {
                     "operationId": "listEndorsers",
-                    "summary": "The platform's public endorsers, filtered, a page at a time.",
+                    "summary": _("The platform's public endorsers, filtered, a page at a time."),
                     "parameters": [_ref_parameter("slug")] + [_ref_parameter(n) for n in filters],
                     "responses": {
-                        "200": _response("A page of endorsers.", "EndorserPage"),
-                        "400": _response("A parameter is not valid.", "Error"),
+                        "200": _response(_("A page of endorsers."), "EndorserPage"),
+                        "400": _response(_("A parameter is not valid."), "Error"),
                         "404": not_found,
                     },
                 }
             },
         },
-        "components": {"schemas": _schemas(), "parameters": PARAMETERS},
+        "components": {"schemas": _schemas(), "parameters": _parameters()},
     }
 
 
