@@ -74,9 +74,11 @@ def create_app(config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
+    from .abuse_console.views import bp as abuse_console_bp
     from .platforms_admin.views import bp as platforms_admin_bp
 
     app.register_blueprint(platforms_admin_bp)
+    app.register_blueprint(abuse_console_bp)
 
     from . import db_connections
 

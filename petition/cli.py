@@ -176,6 +176,7 @@ def translate_compile():
 
 
 def register_commands(app: Flask) -> None:
+    from .abuse_console.commands import COMMANDS as abuse_commands
     from .accounts.commands import create_admin_command, set_password_command
     from .directory.commands import generate_endorsers_command
     from .endorsements import commands as endorsement_commands
@@ -190,6 +191,7 @@ def register_commands(app: Flask) -> None:
         endorsement_commands.send_listing_confirmations_command,
         privacy_commands.purge_command,
         privacy_commands.erase_command,
+        *abuse_commands,
     ):
         petition_cli.add_command(command)
     app.cli.add_command(petition_cli)

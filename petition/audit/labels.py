@@ -49,6 +49,10 @@ ACTION_LABELS = {
     "resource.remove": _l("Related resource removed"),
     "resource.move": _l("Related resources reordered"),
     "outbox.retry": _l("Failed email queued again"),
+    "screening.add": _l("Added to a block or allow list"),
+    "screening.remove": _l("Removed from a block or allow list"),
+    "endorsement.invalidate": _l("Endorsement invalidated"),
+    "endorsement.invalidate_bulk": _l("Endorsements invalidated in bulk"),
 }
 
 
@@ -71,6 +75,7 @@ TARGET_TYPE_LABELS = {
     "platform": _l("platform"),
     "admin_user": _l("account"),
     "outbox_message": _l("email"),
+    "screening_entry": _l("list entry"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Signals that a sign-on was automated or abusive: honeypot, fill time, per-IP rate.
+"""Signals that a sign-on was automated or abusive: honeypot, fill time, per-IP rate, block lists.
 
 A flagged submission looks accepted to whoever sent it (no hints for bots) but is marked,
 never emailed, never confirmed and never published.
@@ -12,10 +12,13 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .. import ratelimit
+from ..screening import Verdict
 
 HONEYPOT = "honeypot"
 TOO_FAST = "too_fast"
 RATE_LIMITED = "rate_limited"
+# Matched an admin's block list (petition.screening): recorded, answered alike, never emailed.
+BLOCKED = "blocked"
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -42,14 +45,23 @@ def over_rate_limit(ip: str) -> bool:
     return not ratelimit.allow_signon(ip or "")
 
 
-def submission_flags(*, honeypot: str, started: str | None, ip: str) -> set[str]:
-    """Return the abuse marks for one submission (an empty set for a person)."""
+def submission_flags(
+    *, honeypot: str, started: str | None, ip: str, verdict: Verdict | None = None
+) -> set[str]:
+    """Return the abuse marks for one submission (an empty set for a person).
+
+    `verdict` is what the block and allow lists say of it: an allowed source (a partner's
+    domain, a shared office IP) is not counted against the sign-on rate limit.
+    """
+    verdict = verdict or Verdict()
     flags = set()
+    if verdict.blocked:
+        flags.add(BLOCKED)
     if honeypot:
         flags.add(HONEYPOT)
     elapsed = seconds_since_started(started)
     if elapsed is None or elapsed < current_app.config["MIN_FILL_SECONDS"]:
         flags.add(TOO_FAST)
-    if over_rate_limit(ip):
+    if not verdict.exempt and over_rate_limit(ip):
         flags.add(RATE_LIMITED)
     return flags

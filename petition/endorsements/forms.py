@@ -19,6 +19,7 @@ from ..forms import (
     strip,
 )
 from ..i18n import _l
+from ..screening.validators import NotDisposable
 from ..security import CsrfWhenShown
 from .consents import wording
 from .labels import DISPLAY_MODE_LABELS, ORG_TYPE_LABELS, PROVINCE_LABELS
@@ -46,7 +47,12 @@ class SignOnForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter an email address.")), max_length(254), EmailAddress()],
+        validators=[
+            DataRequired(_l("Enter an email address.")),
+            max_length(254),
+            EmailAddress(),
+            NotDisposable(),
+        ],
     )
     consent_updates = BooleanField(
         wording(EndorsementKind.ORGANIZATION, ConsentPurpose.UPDATES).text, default=False

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..outbox.services import queue_email, recent_count
 from ..platforms.models import Platform
 from ..platforms.services import SignonState, localized, signon_state
+from ..screening import ScreeningEntry, record_hit
 from ..urls import external_url
 from . import consents, naming, tokens
 from .models import (
@@ -58,6 +59,8 @@ class SignOnOutcome(enum.StrEnum):
     ALREADY_ENDORSED = "already_endorsed"
     FLAGGED = "flagged"
     EMAIL_CAPPED = "email_capped"
+    # Matched a block list: recorded as blocked, answered like any other, never emailed.
+    BLOCKED = "blocked"
 
 
 @dataclass(frozen=True)
@@ -202,8 +205,22 @@ def _platform_title(endorsement: Endorsement) -> str:
     return localized(endorsement.platform, "title", endorsement.locale).value
 
 
-def _email(endorsement: Endorsement, template: str, *, withhold: bool = False, **context) -> None:
-    """Queue an email to the signer, in their language, about their endorsement."""
+def _email(
+    endorsement: Endorsement,
+    template: str,
+    *,
+    withhold: bool = False,
+    block: ScreeningEntry | None = None,
+    **context,
+) -> None:
+    """Queue an email to the signer, in their language, about their endorsement.
+
+    A sign-on that a block entry stopped writes no email at all (not even a withheld one):
+    the block's record of it takes the email's place, one row for one row.
+    """
+    if block is not None:
+        record_hit(block, endorsement.platform_id)
+        return
     queue_email(
         to=endorsement.email_canonical,
         locale=endorsement.locale,
@@ -227,7 +244,9 @@ def _over_email_cap(endorsement: Endorsement) -> bool:
     return sent >= current_app.config["EMAILS_PER_ADDRESS_PER_DAY"]
 
 
-def _send_confirmation(endorsement: Endorsement, *, withhold: bool = False) -> None:
+def _send_confirmation(
+    endorsement: Endorsement, *, withhold: bool = False, block: ScreeningEntry | None = None
+) -> None:
     hours = current_app.config["CONFIRM_TOKEN_HOURS"]
     token = tokens.issue(
         endorsement, TokenPurpose.CONFIRM, timedelta(hours=hours), usable=not withhold
@@ -236,17 +255,25 @@ def _send_confirmation(endorsement: Endorsement, *, withhold: bool = False) -> N
         endorsement,
         "endorsements/confirm",
         withhold=withhold,
+        block=block,
         confirm_url=external_url("endorsements.confirm", lang=endorsement.locale, token=token),
         expires_hours=hours,
     )
 
 
-def _send_manage_link(endorsement: Endorsement, template: str, *, withhold: bool = False) -> None:
+def _send_manage_link(
+    endorsement: Endorsement,
+    template: str,
+    *,
+    withhold: bool = False,
+    block: ScreeningEntry | None = None,
+) -> None:
     token = tokens.issue(endorsement, TokenPurpose.MANAGE, usable=not withhold)
     _email(
         endorsement,
         template,
         withhold=withhold,
+        block=block,
         manage_url=external_url("endorsements.manage", lang=endorsement.locale, token=token),
     )
 
@@ -266,6 +293,7 @@ def sign_on(
     locale: str,
     flags: set[str],
     ip_hash: str,
+    block: ScreeningEntry | None = None,
     now: datetime | None = None,
 ) -> SignOnOutcome:
     """Record a sign-on and queue the email it causes; the caller commits both together.
@@ -277,7 +305,8 @@ def sign_on(
     address's emails of the day are counted, and one token and one email are written. The
     email of a flagged sign-on, or of an address that had its day's emails, is withheld:
     written like the others, never sent (its token written as used). Rendering is left to
-    the relay.
+    the relay. A sign-on that matches a block entry (`block`, with the "blocked" flag) is
+    recorded the same way, but its email is not written: the block's hit is, in its place.
     """
     state = signon_state(platform, now)
     if state != SignonState.OPEN:
@@ -306,7 +335,9 @@ def sign_on(
     capped = _over_email_cap(endorsement)
     if created:
         _give_consents(endorsement, offered)
-        if flags:
+        if block is not None:
+            outcome = SignOnOutcome.BLOCKED
+        elif flags:
             outcome = SignOnOutcome.FLAGGED
         elif capped:
             outcome = SignOnOutcome.EMAIL_CAPPED
@@ -323,11 +354,15 @@ def sign_on(
             ip_hash=ip_hash,
             capped=capped,
         )
+        if block is not None:
+            outcome = SignOnOutcome.BLOCKED
     withhold = outcome not in _EMAILED
     if endorsement.status in (EndorsementStatus.UNVERIFIED, EndorsementStatus.WITHDRAWN):
-        _send_confirmation(endorsement, withhold=withhold)
+        _send_confirmation(endorsement, withhold=withhold, block=block)
     else:
-        _send_manage_link(endorsement, "endorsements/already_endorsed", withhold=withhold)
+        _send_manage_link(
+            endorsement, "endorsements/already_endorsed", withhold=withhold, block=block
+        )
     return outcome
 
 

@@ -7,7 +7,7 @@ from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from .. import metrics
+from .. import metrics, screening
 from ..extensions import db, reading_first
 from ..http_cache import no_store
 from ..i18n import _
@@ -67,12 +67,17 @@ def _sign(slug: str, form_class, template: str):
                 form.started.data = form_started_token()
             status = 422 if form.is_submitted() else 200
             return render_template(template, platform=platform, form=form), status
-        flags = submission_flags(
-            honeypot=form.homepage.data, started=form.started.data, ip=request.remote_addr
-        )
         submission = form.to_submission()
+        hashed_ip = ip_hash(request.remote_addr)
+        verdict = screening.screen(submission.email, hashed_ip)
+        flags = submission_flags(
+            honeypot=form.homepage.data,
+            started=form.started.data,
+            ip=request.remote_addr,
+            verdict=verdict,
+        )
     outcome = signon.sign_on(
-        platform, submission, locale=g.lang, flags=flags, ip_hash=ip_hash(request.remote_addr)
+        platform, submission, locale=g.lang, flags=flags, ip_hash=hashed_ip, block=verdict.block
     )
     db.session.commit()
     metrics.SIGNONS.labels(submission.kind.value, outcome.value).inc()

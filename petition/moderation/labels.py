@@ -30,6 +30,7 @@ FLAG_LABELS = {
     "honeypot": _l("Filled in the hidden field that only automated forms complete"),
     "too_fast": _l("Submitted faster than a person can fill in the form"),
     "rate_limited": _l("Over the sign-on limit for one network"),
+    "blocked": _l("Matched a block list: never emailed"),
     **IMPORT_FLAG_LABELS,
 }
 

@@ -26,6 +26,7 @@ ADMIN_NAV = (
     NavItem("moderation.queue", _l("Queue")),
     NavItem("platforms_admin.index", _l("Platforms"), ("platforms_admin.",)),
     NavItem("moderation.dashboard", _l("Dashboard")),
+    NavItem("abuse_console.console", _l("Abuse"), ("abuse_console.",)),
     NavItem("moderation.audit_log", _l("Audit log")),
     NavItem("accounts.users", _l("Accounts"), ("accounts.user", "accounts.new_user")),
 )
