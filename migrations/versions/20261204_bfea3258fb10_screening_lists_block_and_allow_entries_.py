@@ -1,7 +1,7 @@
 """screening lists: block and allow entries, blocked sign-ons
 
 Revision ID: bfea3258fb10
-Revises: 9e41c7d2a0b6
+Revises: c4e8f1a2b3d5
 Create Date: 2026-12-04 02:11:32.745342
 
 """
@@ -13,7 +13,7 @@ import petition.db_types
 
 # revision identifiers, used by Alembic.
 revision = 'bfea3258fb10'
-down_revision = '9e41c7d2a0b6'
+down_revision = 'c4e8f1a2b3d5'
 branch_labels = None
 depends_on = None
 
