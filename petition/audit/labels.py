@@ -83,3 +83,88 @@ def target_type_label(code: str) -> str:
     """Return the readable name of an audit target type (the code itself if unknown)."""
     label = TARGET_TYPE_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+# Who acted, when it was not an admin: the label the log keeps for a signer or a system job.
+ACTOR_LABELS = {
+    "signer": _l("Signer (through an emailed link)"),
+    "system": _l("System"),
+    "retention": _l("Retention run"),
+    "unknown": _l("unknown address"),
+}
+
+
+def actor_label(kind: str, label: str) -> str:
+    """Return who acted as a person reads it: an admin's address, or a translated word."""
+    if kind == ActorKind.ADMIN and label != "unknown":
+        return label
+    if kind == ActorKind.SIGNER:
+        return str(ACTOR_LABELS["signer"])
+    found = ACTOR_LABELS.get(label)
+    return str(found) if found is not None else str(ACTOR_KIND_LABELS.get(kind, label))
+
+
+# The fields audit events name in their details, as words in the admin's language. Codes
+# without one are shown as they are.
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "reason": _l("Reason"),
+    "notified": _l("Signer notified by email"),
+    "org_name": _l("Organization name"),
+    "org_name_fr": _l("Organization name in French"),
+    "org_type": _l("Type of organization"),
+    "website": _l("Website"),
+    "by_and_for": _l("Run by and for people who use drugs"),
+    "about_en": _l("Description (English)"),
+    "about_fr": _l("Description (French)"),
+    "city": _l("City"),
+    "province": _l("Province or territory"),
+    "descriptor": _l("Description of the person"),
+    "display_name": _l("Name set by a moderator"),
+    "display_mode": _l("How they appear"),
+    "platform_version": _l("Platform version"),
+    "email": _l("Email"),
+    "role": _l("Role"),
+    "name": _l("Name"),
+    "active": _l("Active"),
+    "digest": _l("Email about endorsements awaiting review"),
+    "minutes": _l("Minutes"),
+    "attempts": _l("Attempts"),
+    "slug": _l("Address (slug)"),
+    "version_label": _l("Version"),
+    "version": _l("Version"),
+    "released_on": _l("Released on"),
+    "signon_opens_at": _l("Sign-on opens"),
+    "signon_closes_at": _l("Sign-on closes"),
+    "launch_at": _l("List published on"),
+    "allow_individuals": _l("Individuals may sign"),
+    "individuals_need_review": _l("Individuals need review"),
+    "changes_en": _l("Summary of changes (English)"),
+    "changes_fr": _l("Summary of changes (French)"),
+    "title_en": _l("English title"),
+    "title_fr": _l("French title"),
+    "summary_en": _l("English summary"),
+    "summary_fr": _l("French summary"),
+    "body_en": _l("English text"),
+    "body_fr": _l("French text"),
+    "resource": _l("Resource no."),
+    "kind": _l("Kind"),
+    "url": _l("Address (URL)"),
+    "published_on": _l("Date"),
+    "sent": _l("Emails sent"),
+    "update": _l("Update no."),
+    "recipients": _l("Recipients"),
+    "approved": _l("Approved at once"),
+    "template": _l("Kind of email"),
+    "last_error": _l("Last error"),
+    "unverified_deleted": _l("Unconfirmed sign-ons deleted"),
+    "withdrawn_anonymized": _l("Withdrawn endorsements anonymized"),
+    "rejected_anonymized": _l("Rejected endorsements anonymized"),
+    "messages_deleted": _l("Emails deleted"),
+}
+
+
+def field_label(code: str) -> str:
+    """Return the readable name of a field in an audit event's details."""
+    label = FIELD_LABELS.get(code)
+    return str(label) if label is not None else code

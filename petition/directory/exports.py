@@ -15,15 +15,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask_babel import force_locale, get_timezone
+from flask_babel import force_locale, get_locale, get_timezone
 from sqlalchemy import Enum, Row, String, bindparam, select, type_coerce
 
 from ..db_types import UTCDateTime, utcnow
+from ..endorsements.importing import FLAG_LABELS as IMPORT_FLAG_LABELS
 from ..endorsements.labels import (
+    CONSENT_LABELS,
     DISPLAY_MODE_LABELS,
     KIND_LABELS,
+    LOCALE_LABELS,
     ORG_TYPE_LABELS,
     PROVINCE_LABELS,
+    SIGNON_FLAG_LABELS,
+    SOURCE_LABELS,
     STATUS_LABELS,
 )
 from ..endorsements.models import Consent, Endorsement, EndorsementKind
@@ -92,6 +97,18 @@ ADMIN_COLUMNS = [
     _l("Withdrawn"),
     _l("Review reason"),
 ]
+FLAG_LABELS = {**SIGNON_FLAG_LABELS, **IMPORT_FLAG_LABELS}
+# The same values as codes, for a program reading the file: these headings never change.
+ADMIN_CODE_COLUMNS = [
+    "status_code",
+    "kind_code",
+    "org_type_code",
+    "locale_code",
+    "province_code",
+    "display_mode_code",
+    "source_code",
+    "flag_codes",
+]
 
 
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -105,12 +122,20 @@ def neutralize(value) -> str:
     return "'" + value if value[:1] in _FORMULA_FIRST else value
 
 
+# French-Canadian spreadsheets (Excel set to fr-CA) split a line at ";": "," is their decimal
+# separator. Each file uses its language's.
+DELIMITERS = {"en": ",", "fr": ";"}
+
+
 def csv_stream(
-    header: Sequence, rows: Iterable[Sequence], rows_per_chunk: int = ROWS_PER_CHUNK
+    header: Sequence,
+    rows: Iterable[Sequence],
+    rows_per_chunk: int = ROWS_PER_CHUNK,
+    delimiter: str = ",",
 ) -> Iterator[str]:
     """Yield a CSV file in chunks: byte-order mark and header first, every cell neutralized."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=delimiter)
     buffer.write(BOM)
     writer.writerow([neutralize(cell) for cell in header])
     pending = 0
@@ -166,7 +191,7 @@ def public_csv(platform: Platform, filters: Filters, lang: str) -> Iterator[str]
         header = [str(column) for column in PUBLIC_COLUMNS]
         yes_no = {True: _("Yes"), False: _("No"), None: ""}
     rows = (_public_row(entry, yes_no) for entry in _listed_entries(platform, filters, lang))
-    return csv_stream(header, rows)
+    return csv_stream(header, rows, delimiter=DELIMITERS[lang])
 
 
 def public_json(platform: Platform, filters: Filters, lang: str) -> Iterator[str]:
@@ -273,6 +298,10 @@ class _AdminWords:
         self.org_types = {k: str(v) for k, v in ORG_TYPE_LABELS.items()}
         self.provinces = {k: str(v) for k, v in PROVINCE_LABELS.items()}
         self.display_modes = {k: str(v) for k, v in DISPLAY_MODE_LABELS.items()}
+        self.purposes = {k: str(v) for k, v in CONSENT_LABELS.items()}
+        self.sources = {k: str(v) for k, v in SOURCE_LABELS.items()}
+        self.locales = {k: str(v) for k, v in LOCALE_LABELS.items()}
+        self.flag_names = {k: str(v) for k, v in FLAG_LABELS.items()}
         self.yes_no = {True: _("Yes"), False: _("No")}
         self.when = _LocalTimes(_fast_timezone(get_timezone()))
         # Translated once, filled in per row.
@@ -286,13 +315,17 @@ class _AdminWords:
         for _id, purpose, version, given_at, withdrawn_at in records:
             around = self._given_parts.get((purpose, version))
             if around is None:
-                text = self.given % {"purpose": purpose, "version": version, "given": "\0"}
+                named = self.purposes.get(purpose, purpose)
+                text = self.given % {"purpose": named, "version": version, "given": "\0"}
                 around = self._given_parts[(purpose, version)] = tuple(text.split("\0", 1))
             text = around[0] + self.when(given_at) + around[1]
             if withdrawn_at:
                 text += ", " + self.withdrawn % {"when": self.when(withdrawn_at)}
             parts.append(text)
         return "; ".join(parts)
+
+    def flags(self, codes: str) -> str:
+        return "; ".join(self.flag_names.get(code, code) for code in codes.split())
 
 
 def _raw(column, name: str | None = None):
@@ -305,8 +338,8 @@ def _raw(column, name: str | None = None):
 
 
 def admin_csv_header() -> list[str]:
-    """Return the admin export's column names in the current language."""
-    return [str(column) for column in ADMIN_COLUMNS]
+    """Return the admin export's column names in the current language, then the code columns."""
+    return [str(column) for column in ADMIN_COLUMNS] + ADMIN_CODE_COLUMNS
 
 
 _ADMIN_COLUMN_NAMES = [
@@ -424,15 +457,15 @@ def _admin_row(e: Row, consents: Iterable[Row], words: _AdminWords) -> list:
         name,
         title,
         email,
-        locale,
+        words.locales.get(locale, locale),
         words.provinces[province],
         city,
         words.display_modes[display_mode] if display_mode else "",
         descriptor,
         display_name,
         platform_version,
-        source,
-        flags,
+        words.sources.get(source, source),
+        words.flags(flags) if flags else "",
         words.consents(consents),
         when(created_at),
         when(confirmed_at),
@@ -440,10 +473,19 @@ def _admin_row(e: Row, consents: Iterable[Row], words: _AdminWords) -> list:
         when(approved_at),
         when(withdrawn_at),
         review_reason,
+        status,
+        kind,
+        org_type or "",
+        locale,
+        province,
+        display_mode or "",
+        source,
+        flags,
     ]
 
 
 def admin_csv(platform: Platform) -> Iterator[str]:
     """Yield the admin export of every endorsement of `platform` as CSV, in the current
     language (the admin route streams it and records the download in the audit log)."""
-    return csv_stream(admin_csv_header(), admin_csv_rows(platform))
+    delimiter = DELIMITERS.get(str(get_locale() or "en")[:2], ",")
+    return csv_stream(admin_csv_header(), admin_csv_rows(platform), delimiter=delimiter)

@@ -67,8 +67,12 @@ def _platform_or_404(slug: str) -> Platform:
         abort(404)
 
 
+# Downloads are named in the page's language (file names stay plain ASCII).
+EXPORT_WORD = {"en": "endorsers", "fr": "appuis"}
+
+
 def _export_name(platform: Platform, extension: str) -> str:
-    return f"endorsers-{platform.slug}-{g.lang}.{extension}"
+    return f"{EXPORT_WORD[g.lang]}-{platform.slug}-{g.lang}.{extension}"
 
 
 @bp.get("/<lang:lang>/p/<slug>/endorsers")

@@ -73,3 +73,24 @@ KIND_PLURAL_LABELS = {
     EndorsementKind.ORGANIZATION: _l("Organizations"),
     EndorsementKind.INDIVIDUAL: _l("Individuals"),
 }
+
+
+# Where an endorsement came from.
+SOURCE_LABELS = {
+    "form": _l("Sign-on form"),
+    "import": _l("Imported from a file"),
+}
+
+# A signer's language, named in the reader's language.
+LOCALE_LABELS = {
+    "en": _l("English"),
+    "fr": _l("French"),
+}
+
+# Marks the sign-on form puts on submissions that look automated.
+SIGNON_FLAG_LABELS = {
+    "honeypot": _l("Filled in the hidden field that only automated forms complete"),
+    "too_fast": _l("Submitted faster than a person can fill in the form"),
+    "rate_limited": _l("Over the sign-on limit for one network"),
+    "blocked": _l("Matched a block list: never emailed"),
+}

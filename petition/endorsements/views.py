@@ -260,6 +260,10 @@ def stop_updates(endorsement, token: str):
     return redirect(url_for(".manage", token=token), 303)
 
 
+# The download is named in the page's language.
+MY_DATA_NAMES = {"en": "my-endorsement.json", "fr": "mon-appui.json"}
+
+
 @bp.get("/<lang:lang>/manage/<token>/my-data.json")
 @no_store
 @managed_endorsement
@@ -268,5 +272,5 @@ def my_data(endorsement, token: str):
     return Response(
         body,
         mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="my-endorsement.json"'},
+        headers={"Content-Disposition": f'attachment; filename="{MY_DATA_NAMES[g.lang]}"'},
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..endorsements.importing import FLAG_LABELS as IMPORT_FLAG_LABELS
 from ..endorsements.importing import Outcome
+from ..endorsements.labels import SIGNON_FLAG_LABELS
 from ..i18n import _l
 from .review import Decision
 
@@ -26,13 +27,7 @@ DECISION_LABELS = {
 
 
 # Marks the sign-on form puts on submissions that look automated.
-FLAG_LABELS = {
-    "honeypot": _l("Filled in the hidden field that only automated forms complete"),
-    "too_fast": _l("Submitted faster than a person can fill in the form"),
-    "rate_limited": _l("Over the sign-on limit for one network"),
-    "blocked": _l("Matched a block list: never emailed"),
-    **IMPORT_FLAG_LABELS,
-}
+FLAG_LABELS = {**SIGNON_FLAG_LABELS, **IMPORT_FLAG_LABELS}
 
 
 IMPORT_OUTCOME_LABELS = {

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from flask_babel import force_locale
 
 from petition.directory import exports
 from petition.endorsements.models import (
@@ -87,17 +88,19 @@ def endorsers(app):
         db.session.commit()
 
 
-def read_csv(response) -> list[dict]:
+def read_csv(response, delimiter: str = ",") -> list[dict]:
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf"), "UTF-8 byte-order mark"
-    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=delimiter))
 
 
 def test_public_csv_is_what_the_list_shows(client, endorsers):
     response = client.get(f"/fr/p/{SLUG}/endorsers.csv")
     assert response.mimetype == "text/csv"
-    assert 'filename="endorsers-drug-policy-fr.csv"' in response.headers["Content-Disposition"]
-    rows = read_csv(response)
+    # Named in French, split at ";" as French-Canadian spreadsheets expect.
+    assert 'filename="appuis-drug-policy-fr.csv"' in response.headers["Content-Disposition"]
+    assert response.get_data(as_text=True).splitlines()[0].count(";") > 3
+    rows = read_csv(response, delimiter=";")
     # In list order: the formula-looking name sorts under H, as its letters say.
     assert [row["Nom"] for row in rows] == [
         "Coopérative Santé Rive-Sud",
@@ -145,17 +148,43 @@ def test_admin_csv_has_every_endorsement_with_contact_details(app, endorsers):
     records = [dict(zip(header, row, strict=True)) for row in rows]
     by_name = {r["Name of signer or contact person"]: r for r in records}
     rejected = next(r for r in records if r["Organization name"] == "Rejected Spam Inc")
-    assert rejected["Status"] == "Not accepted" and rejected["Flags"] == "honeypot"
+    assert rejected["Status"] == "Not accepted"
+    assert rejected["Flags"] == "Filled in the hidden field that only automated forms complete"
+    assert rejected["flag_codes"] == "honeypot" and rejected["status_code"] == "rejected"
     assert rejected["Email"].endswith("@example.org")
     quiet = by_name["Mute Counted"]
     assert quiet["How they appear"] == "Do not list me: only count my endorsement"
     assert "public_listing" not in quiet["Consents"]
     coop = by_name["Hélène Côté"]
-    assert "authority (org-authority-1) given" in coop["Consents"]
-    assert "public_listing (org-listing-1) given" in coop["Consents"]
+    assert "Authorized to endorse for the organization (org-authority-1) given" in coop["Consents"]
+    assert "Public listing (org-listing-1) given" in coop["Consents"]
+    assert coop["Language"] == "English" and coop["locale_code"] == "en"
+    assert coop["Source"] == "Sign-on form" and coop["source_code"] == "form"
+    assert coop["province_code"] == "QC"
     # Formula-looking cells stay text in the admin file too.
     assert "'=HYPERLINK" in body and "\n=HYPERLINK" not in body
     assert "IP" not in "".join(header)
+
+
+def test_admin_csv_in_french_has_french_words_and_stable_codes(app, endorsers):
+    with app.test_request_context("/admin/"), force_locale("fr"):
+        from sqlalchemy import select
+
+        from petition.platforms.models import Platform
+
+        platform = db.session.scalar(select(Platform).where(Platform.slug == SLUG))
+        body = "".join(exports.admin_csv(platform))
+    records = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+    rejected = next(r for r in records if r["Nom de l'organisme"] == "Rejected Spam Inc")
+    assert rejected["Statut"] == "Non accepté"
+    assert rejected["status_code"] == "rejected" and rejected["flag_codes"] == "honeypot"
+    assert "honeypot" not in rejected["Signalements"]
+    coop = next(r for r in records if r["Nom de l'organisme"] == "Coopérative Santé Rive-Sud")
+    assert coop["Langue"] == "Anglais" and coop["Province ou territoire"] == "Québec"
+    assert coop["Source"] == "Formulaire d'appui"
+    assert coop["Consentements"].startswith("Autorisé·e à appuyer au nom de l'organisme (")
+    assert "authority (" not in coop["Consentements"]
+    assert "public_listing" not in coop["Consentements"]
 
 
 def test_printable_list_groups_organizations_by_province(client, endorsers):

@@ -122,6 +122,10 @@ def test_download_my_data_holds_exactly_my_data(app, client, platform, manage_pa
     assert {c["purpose"] for c in data["consents"]} == {"public_listing", "updates"}
     assert "Other Person" not in response.get_data(as_text=True)
     assert "someone-else" not in response.get_data(as_text=True)
+    # Named in the page's language.
+    assert 'filename="my-endorsement.json"' in response.headers["Content-Disposition"]
+    french = client.get(manage_path.replace("/en/", "/fr/", 1) + "/my-data.json")
+    assert 'filename="mon-appui.json"' in french.headers["Content-Disposition"]
 
 
 def test_stop_updates_keeps_endorsement(app, client, manage_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -230,3 +231,54 @@ def test_audit_log_in_french(app, client):
     assert "Connexion réussie" in page
     assert "Échec de connexion" in page
     assert "mauvais mot de passe" in page
+
+
+def test_audit_details_and_actors_are_words_in_the_admins_language(app, client):
+    """No code reaches the page as text: fields, values and actors come from label tables."""
+    with app.app_context():
+        make_admin_user("chef@example.org", preferred_locale=AdminLanguage.FR)
+        platform = make_platform("codes")
+        audit.record(
+            "endorsement.reject",
+            actor_kind="system",
+            target_type="endorsement",
+            target_id=7,
+            platform_id=platform.id,
+            details={
+                "before": {"status": "pending_review", "display_mode": "descriptor"},
+                "after": {"status": "rejected", "display_mode": "full_name"},
+                "notified": True,
+            },
+        )
+        audit.record(
+            "endorsement.confirm",
+            actor_kind="signer",
+            target_type="endorsement",
+            target_id=7,
+            details={"after": {"status": "pending_review", "province": "BC"}},
+        )
+        audit.record(
+            "platform.publish",
+            actor_kind="system",
+            actor_label="retention",
+            target_type="platform",
+            target_id=platform.id,
+            details={"before": {"status": "draft"}, "after": {"status": "published"}},
+        )
+        db.session.commit()
+    log_in(client, "chef@example.org")
+    page = text(client.get("/admin/audit"))
+    details = page[page.index("<tbody>") : page.index("</tbody>")]
+    words = re.sub(r"<[^>]+>", "", details)
+    for word in (
+        "Statut\u00a0: En attente d'examen → Non accepté",
+        "Colombie-Britannique",
+        "Signataire (par un lien reçu par courriel)",
+        "Purge de conservation",
+        "Brouillon → Publiée",
+        "Signataire avisé par courriel\u00a0: oui",
+    ):
+        assert word in words, word
+    readable = re.sub(r'<span class="meta audit__code" translate="no">[^<]*</span>', "", details)
+    for code in ("pending_review", "display_mode", "descriptor", "signer", "system", "BC", "draft"):
+        assert not re.search(rf"\b{code}\b", re.sub(r"<[^>]+>", " ", readable)), code

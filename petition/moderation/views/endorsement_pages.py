@@ -21,7 +21,7 @@ from ...endorsements.labels import KIND_LABELS, STATUS_LABELS
 from ...endorsements.models import Endorsement, EndorsementKind, EndorsementStatus
 from ...extensions import db
 from ...forms import enum_choices
-from ...i18n import _
+from ...i18n import _, current_lang
 from ...platforms import services as platform_rules
 from ...privacy import services as privacy
 from .. import queue as queue_rules
@@ -117,6 +117,10 @@ def erase(slug: str, endorsement_id: int):
     return redirect(url_for(".endorsement", slug=slug, endorsement_id=endorsement.id), 303)
 
 
+# The download is named in the admin's language.
+ADMIN_EXPORT_WORD = {"en": "endorsements", "fr": "appuis"}
+
+
 @bp.get("/admin/p/<slug>/endorsements.csv")
 @admin_required
 def export_csv(slug: str):
@@ -124,7 +128,8 @@ def export_csv(slug: str):
     record_export(platform, current_admin())
     # Committed before streaming: the download is on record even if it is cut short.
     db.session.commit()
-    filename = f"{platform.slug}-endorsements-{utcnow():%Y-%m-%d}.csv"
+    word = ADMIN_EXPORT_WORD[current_lang()]
+    filename = f"{platform.slug}-{word}-{utcnow():%Y-%m-%d}.csv"
     return Response(
         stream_with_context(exports.admin_csv(platform)),
         mimetype="text/csv",

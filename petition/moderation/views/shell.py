@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from ...accounts.access import may_open
-from ...audit.labels import ACTOR_KIND_LABELS, action_label, target_type_label
+from ...audit.labels import ACTOR_KIND_LABELS, action_label, actor_label, target_type_label
 from ...endorsements.labels import CONSENT_LABELS
-from ...i18n import _
 from ...outbox.labels import OUTBOX_STATUS_LABELS
 from ...platforms.labels import PLATFORM_STATUS_LABELS
 from ...platforms.models import PlatformStatus
-from ..labels import FLAG_LABELS, IMPORT_OUTCOME_LABELS, LOGIN_FAILURE_REASONS
+from ..audit_display import audit_key, audit_value
+from ..labels import FLAG_LABELS, IMPORT_OUTCOME_LABELS
 from ..navigation import admin_nav
 from .common import bp
 
@@ -27,20 +25,9 @@ def admin_shell_helpers():
         "outbox_status_labels": OUTBOX_STATUS_LABELS,
         "PlatformStatus": PlatformStatus,
         "audit_value": audit_value,
+        "audit_key": audit_key,
+        "audit_actor": lambda event: actor_label(event.actor_kind, event.actor_label),
     }
-
-
-def audit_value(key: str, value) -> str:
-    """Show one value of an audit event's details as text."""
-    if key == "reason" and value in LOGIN_FAILURE_REASONS:
-        return str(LOGIN_FAILURE_REASONS[value])
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return json.dumps(value, ensure_ascii=False)
 
 
 @bp.app_context_processor
