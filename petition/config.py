@@ -129,7 +129,6 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "PUBLIC_CACHE_SECONDS": _int(env, "PUBLIC_CACHE_SECONDS", 1),
         "REDIS_URL": env.get("REDIS_URL", ""),
         "PUBLIC_PAGE_CACHE_SECONDS": _int(env, "PUBLIC_PAGE_CACHE_SECONDS", 2),
-        "DIRECTORY_COUNTS_SECONDS": _int(env, "DIRECTORY_COUNTS_SECONDS", 5),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_POLL_SECONDS": _int(env, "OUTBOX_POLL_SECONDS", 5),
         "OUTBOX_CLAIM_SECONDS": _int(env, "OUTBOX_CLAIM_SECONDS", 10),

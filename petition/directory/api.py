@@ -176,6 +176,7 @@ def _endorsers_url(platform, filters, lang, form, cursor: str | None = None) -> 
 @bp.get("/platforms/<slug>/endorsers")
 @public_cache
 def platform_endorsers(slug: str):
+    services.one_snapshot()
     found = _platform(slug)
     lang = _request_lang()
     with force_locale(lang):

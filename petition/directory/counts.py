@@ -1,16 +1,15 @@
 """The public list's counts: totals by kind, matches of a filter, endorsers by province.
 
-Counts are computed from the rows with indexed queries (never a `count = count + 1` row that
-every approval would fight over) and kept a few seconds per app process, keyed by platform and
-filters (`DIRECTORY_COUNTS_SECONDS`, default 5): a refresh storm costs one count query per key
-per process every few seconds.
+Without a search, every count is one indexed read of the count table (`tally.py`: a few hundred
+rows per platform at most, kept in step by triggers in the same transaction as each change),
+whatever the list's length; nothing is cached in the app. With a search, counts come from the
+full-text index's matches (search.py), through the same filters as the list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -24,10 +23,8 @@ from ..endorsements.naming import sort_key
 from ..extensions import db
 from ..platforms.models import Platform
 from . import models  # noqa: F401  (the indexes these queries rely on)
-from .cache import ShortLivedCache
-from .queries import Filters, _approved, _filtered
-
-COUNTS_SECONDS = 5
+from .queries import Filters, _filtered, endorsers_published, search_words
+from .tally import EndorserCount
 
 
 @dataclass(frozen=True)
@@ -50,53 +47,53 @@ class ProvinceCount:
     share: float = field(default=0.0)
 
 
-def _counts_cache() -> ShortLivedCache:
-    return current_app.extensions.setdefault("directory_counts", ShortLivedCache())
-
-
-def _cached(key: tuple, compute):
-    seconds = current_app.config.get("DIRECTORY_COUNTS_SECONDS", COUNTS_SECONDS)
-    return _counts_cache().get(key, seconds, compute)
-
-
 def totals(platform: Platform) -> Totals:
-    """Count the platform's approved endorsements by kind (cached a few seconds)."""
-
-    def compute() -> Totals:
-        rows = db.session.execute(
-            select(Endorsement.kind, func.count())
-            .where(*_approved(platform))
-            .group_by(Endorsement.kind)
-        )
-        by_kind = {EndorsementKind(kind): count for kind, count in rows}
-        return Totals(
-            organizations=by_kind.get(EndorsementKind.ORGANIZATION, 0),
-            individuals=by_kind.get(EndorsementKind.INDIVIDUAL, 0),
-        )
-
-    return _cached(("totals", platform.id), compute)
+    """Count the platform's approved endorsements by kind (nothing before its launch)."""
+    if not endorsers_published(platform):
+        return Totals()
+    rows = db.session.execute(
+        select(EndorserCount.kind, func.sum(EndorserCount.n))
+        .where(EndorserCount.platform_id == platform.id)
+        .group_by(EndorserCount.kind)
+    )
+    by_kind = {EndorsementKind(kind): int(count or 0) for kind, count in rows}
+    return Totals(
+        organizations=by_kind.get(EndorsementKind.ORGANIZATION, 0),
+        individuals=by_kind.get(EndorsementKind.INDIVIDUAL, 0),
+    )
 
 
 def _counts_by_province(platform: Platform, filters: Filters) -> dict[Province, int]:
-    """Count listed endorsers per province for every filter but the province (cached).
+    """Count listed endorsers per province for every filter but the province.
 
-    The list page needs these counts and the number of matches; both come from this one
-    query (on SQLite a search reads the whole index: once, not twice).
+    The list page needs these counts and the number of matches; both come from this one query.
     """
-
-    def compute() -> dict[Province, int]:
-        rows = db.session.execute(
+    if not endorsers_published(platform):
+        return {}
+    if search_words(filters.q):
+        query = (
             select(Endorsement.province, func.count())
             .where(*_filtered(platform, filters, by_province=False))
             .group_by(Endorsement.province)
         )
-        return {Province(province): count for province, count in rows}
-
-    return _cached(("provinces", platform.id, filters.without_province().cache_key()), compute)
+    else:
+        query = select(EndorserCount.province, func.sum(EndorserCount.n)).where(
+            EndorserCount.platform_id == platform.id, EndorserCount.listed.is_(True)
+        )
+        if filters.org_type or filters.by_and_for:
+            query = query.where(EndorserCount.kind == EndorsementKind.ORGANIZATION.value)
+        if filters.org_type:
+            query = query.where(EndorserCount.org_type == filters.org_type.value)
+        if filters.by_and_for:
+            query = query.where(EndorserCount.by_and_for.is_(True))
+        if filters.kind:
+            query = query.where(EndorserCount.kind == filters.kind.value)
+        query = query.group_by(EndorserCount.province)
+    return {Province(province): int(count or 0) for province, count in db.session.execute(query)}
 
 
 def matching_count(platform: Platform, filters: Filters) -> int:
-    """Count the listed endorsers that match `filters` (cached a few seconds)."""
+    """Count the listed endorsers that match `filters`."""
     counts = _counts_by_province(platform, filters)
     return counts.get(filters.province, 0) if filters.province else sum(counts.values())
 

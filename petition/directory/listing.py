@@ -73,6 +73,19 @@ class Slice:
     next_cursor: str | None
 
 
+def one_snapshot() -> None:
+    """Make this request's reads from here on see one snapshot: a page, its count and its
+    facets agree even while approvals commit between the queries.
+
+    Call it before the request's first query. PostgreSQL: the transaction runs at REPEATABLE
+    READ (its reads only: a public page writes nothing). SQLite: a read transaction already sees
+    one snapshot from its first read to its end (extensions.py begins one per GET).
+    """
+    session = db.session()
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 def list_page(platform: Platform, filters: Filters, lang: str, number: int = 1) -> Page:
     """Return page `number` of the listed endorsers matching `filters`, sorted for `lang`."""
     total = matching_count(platform, filters)

@@ -15,7 +15,8 @@ from __future__ import annotations
 from sqlalchemy import DDL, Index, event, false
 
 from ..endorsements.models import Endorsement
-from . import search
+from . import search, tally
+from .tally import EndorserCount
 
 _t = Endorsement.__table__
 # Read by the listing rule, the filters and the search.
@@ -94,3 +95,14 @@ def _create_search_index(target, connection, **kw):
 @event.listens_for(_t, "before_drop")
 def _drop_search_index(target, connection, **kw):
     search.uninstall(connection)
+
+
+# The triggers that keep the count table in step (tally.py), made and dropped with it.
+@event.listens_for(EndorserCount.__table__, "after_create")
+def _create_count_triggers(target, connection, **kw):
+    tally.install(connection)
+
+
+@event.listens_for(EndorserCount.__table__, "before_drop")
+def _drop_count_triggers(target, connection, **kw):
+    tally.uninstall(connection)

@@ -6,7 +6,6 @@ cursors) and entries.py (one endorser as every surface shows them).
 """
 
 from .counts import (
-    COUNTS_SECONDS,
     ProvinceCount,
     Totals,
     matching_count,
@@ -28,6 +27,7 @@ from .listing import (
     iter_listed,
     list_page,
     list_slice,
+    one_snapshot,
     organizations_by_province,
     recent_organizations,
 )
@@ -42,7 +42,6 @@ from .queries import (
 
 __all__ = [
     "API_MAX_LIMIT",
-    "COUNTS_SECONDS",
     "FEED_ENTRIES",
     "LISTED_MODES",
     "MAX_SEARCH_WORDS",
@@ -65,6 +64,7 @@ __all__ = [
     "list_page",
     "list_slice",
     "matching_count",
+    "one_snapshot",
     "organizations_by_province",
     "province_counts",
     "provinces_in_label_order",

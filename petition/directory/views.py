@@ -78,6 +78,7 @@ def _export_name(platform: Platform, extension: str) -> str:
 @bp.get("/<lang:lang>/p/<slug>/endorsers")
 @public_cache
 def endorsers(slug: str):
+    services.one_snapshot()
     platform = _platform_or_404(slug)
     form = FilterForm(request.args)
     filters = form.filters()

@@ -183,7 +183,7 @@ def shared_live_server(database_url, _schema, _mailbox):
     from petition import create_app
     from petition.config import settings_for_tests
 
-    settings = {**_live_settings(_mailbox), "DIRECTORY_COUNTS_SECONDS": 0}
+    settings = _live_settings(_mailbox)
     server = LiveServer(
         lambda url: create_app(settings_for_tests(database_url, **settings, BASE_URL=url))
     )

@@ -68,7 +68,7 @@ def test_a_person_listed_by_first_name_and_initial_then_withdraws(
     make_live_server, smtp_server, new_page, key_page, lang
 ):
     # Counts are computed afresh on each request, so they follow the withdrawal at once.
-    server = make_live_server(DIRECTORY_COUNTS_SECONDS=0)
+    server = make_live_server()
     slug = load_demo(server)
     person = PEOPLE[lang]
     signer = new_page(server, name="signer", locale=HTML_LANG[lang])

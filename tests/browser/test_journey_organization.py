@@ -75,7 +75,7 @@ def test_an_organization_endorses_and_is_listed(
     make_live_server, smtp_server, new_page, key_page, lang, device
 ):
     # Counts are computed afresh on each request, so the list shows the approval at once.
-    server = make_live_server(DIRECTORY_COUNTS_SECONDS=0)
+    server = make_live_server()
     slug = load_demo(server)
     other, org = OTHER[lang], ORGANIZATIONS[lang]
     touch = device == "phone"

@@ -10,7 +10,7 @@ from tests.factories import make_platform
 @pytest.fixture
 def app(make_app):
     """The app with counts never cached, so a test sees its own changes at once."""
-    return make_app(DIRECTORY_COUNTS_SECONDS=0)
+    return make_app()
 
 
 @pytest.fixture

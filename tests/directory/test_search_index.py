@@ -117,11 +117,9 @@ def _fill(app) -> None:
 def sqlite_app(tmp_path, database_url, make_app):
     """The main test app if it is on SQLite, else an app on a SQLite database of its own."""
     if database_url.startswith("sqlite"):
-        yield make_app(DIRECTORY_COUNTS_SECONDS=0)
+        yield make_app()
         return
-    app = create_app(
-        settings_for_tests(f"sqlite:///{tmp_path / 'search.sqlite3'}", DIRECTORY_COUNTS_SECONDS=0)
-    )
+    app = create_app(settings_for_tests(f"sqlite:///{tmp_path / 'search.sqlite3'}"))
     with app.app_context():
         db.create_all()
     yield app
@@ -134,7 +132,7 @@ def test_the_same_searches_find_the_same_endorsers_on_both_engines(
 ):
     engines = {"sqlite": sqlite_app}
     if not database_url.startswith("sqlite"):
-        engines["postgresql"] = make_app(DIRECTORY_COUNTS_SECONDS=0)
+        engines["postgresql"] = make_app()
     answers = {}
     for name, app in engines.items():
         _fill(app)
