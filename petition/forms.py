@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -127,6 +128,31 @@ class Website:
             raise ValidationError(
                 _l("Enter the website's address, like example.org or https://example.org.")
             ) from exc
+
+
+def collation_key(text: str) -> str:
+    """Return a sort key for a label: accents and case set aside, so "Île" sorts with "I"."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def sorted_choices(labels: dict, blank=None, last: tuple = ()) -> Callable[[], list[SelectChoice]]:
+    """Return a function giving an enum's options in the page language's alphabetical order.
+
+    WTForms calls it when a form is made, so the order is that of the labels as the reader
+    sees them (Colombie-Britannique before Île-du-Prince-Édouard in French); values in `last`
+    ("Outside Canada") stay at the end.
+    """
+
+    def choices() -> list[SelectChoice]:
+        ordered = sorted(
+            (value for value in labels if value not in last),
+            key=lambda value: collation_key(str(labels[value])),
+        )
+        options = [SelectChoice(value.value, labels[value]) for value in (*ordered, *last)]
+        return [SelectChoice("", blank), *options] if blank is not None else options
+
+    return choices
 
 
 def enum_choices(labels: dict, blank=None) -> list[SelectChoice]:

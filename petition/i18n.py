@@ -193,8 +193,14 @@ def colon() -> str:
 
 
 def site_name() -> str:
-    """Return the site's name (SITE_NAME) or, without one, its default name in the language."""
-    return current_app.config.get("SITE_NAME") or _("Platform sign-on")
+    """Return the site's name in the language being spoken.
+
+    French: SITE_NAME_FR, else SITE_NAME; English: SITE_NAME; without one, the default name
+    in the language.
+    """
+    config = current_app.config
+    named = (config.get("SITE_NAME_FR") if _speaking() == "fr" else None) or config.get("SITE_NAME")
+    return named or _("Platform sign-on")
 
 
 def format_when(value) -> str:

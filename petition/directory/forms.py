@@ -13,6 +13,7 @@ from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from ..endorsements.labels import ORG_TYPE_LABELS, PROVINCE_LABELS
 from ..endorsements.models import EndorsementKind, OrgType, Province
+from ..forms import sorted_choices
 from ..i18n import _l
 from . import services
 from .services import Filters, Sort
@@ -54,8 +55,9 @@ class FilterForm(FlaskForm):
     )
     province = SelectField(
         _l("Province or territory"),
-        choices=[SelectChoice("", _l("All provinces and territories"))]
-        + [SelectChoice(p.value, label) for p, label in PROVINCE_LABELS.items()],
+        choices=sorted_choices(
+            PROVINCE_LABELS, _l("All provinces and territories"), last=(Province.OUTSIDE,)
+        ),
         validate_choice=False,
         validators=_choice(p.value for p in Province),
     )

@@ -16,6 +16,7 @@ from ..forms import (
     collapse_spaces,
     enum_choices,
     max_length,
+    sorted_choices,
     strip,
 )
 from ..i18n import _l
@@ -36,7 +37,9 @@ class SignOnForm(FlaskForm):
 
     province = SelectField(
         _l("Province or territory"),
-        choices=enum_choices(PROVINCE_LABELS, _l("Choose a province or territory")),
+        choices=sorted_choices(
+            PROVINCE_LABELS, _l("Choose a province or territory"), last=(Province.OUTSIDE,)
+        ),
         validators=[DataRequired(_l("Choose a province or territory."))],
     )
     city = StringField(

@@ -18,6 +18,7 @@ from ..forms import (
     collapse_spaces,
     enum_choices,
     max_length,
+    sorted_choices,
     strip,
 )
 from ..i18n import _l
@@ -140,7 +141,10 @@ class EndorsementEditForm(FlaskForm):
         filters=[strip, collapse_spaces],
         validators=[DataRequired(_l("Enter a city or town.")), max_length(100), PlainText()],
     )
-    province = SelectField(_l("Province or territory"), choices=enum_choices(PROVINCE_LABELS))
+    province = SelectField(
+        _l("Province or territory"),
+        choices=sorted_choices(PROVINCE_LABELS, last=(Province.OUTSIDE,)),
+    )
     display_name = StringField(
         _l("Name shown publicly (leave empty to use the name above)"),
         filters=[strip, collapse_spaces],

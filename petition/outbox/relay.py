@@ -40,7 +40,7 @@ from ..db_types import utcnow
 from ..extensions import db, sqlite_write_intent
 from .models import LAST_ERROR_LENGTH, SUBJECT_LENGTH, OutboxMessage, OutboxStatus
 from .services import render_email
-from .wire import Failure, SMTPConnection, classify, compose
+from .wire import Failure, SMTPConnection, classify, compose, from_headers
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +221,8 @@ def drain(
 def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
     mail = current_app.extensions["mail"]
     sender = mail.default_sender
+    # Each message's From names the site in the recipient's language.
+    senders = from_headers(sender)
     connection = SMTPConnection(mail)
     try:
         connection.open()
@@ -241,7 +243,7 @@ def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
                 if item is None:
                     continue
                 try:
-                    message = compose(item, sender)
+                    message = compose(item, senders.get(item.locale, sender))
                 except ValueError:  # a line break in a header: never sendable
                     _record_failure(
                         item, Failure("bad header", "Bad header in message", True), result
@@ -271,6 +273,7 @@ def _deliver_over_smtp(batch: Sequence[Claimed], result: PassResult) -> None:
 
 
 def _deliver_to_console(batch: Sequence[Claimed], result: PassResult, out: TextIO | None) -> None:
+    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
     claims = _Claims(batch)
     with claims.keep():
         for item in batch:
@@ -285,6 +288,7 @@ def _deliver_to_console(batch: Sequence[Claimed], result: PassResult, out: TextI
                     [
                         rule,
                         "Email (printed, not sent: MAIL_SERVER is empty)",
+                        f"From:       {from_headers(sender).get(item.locale, sender)}",
                         f"To:         {item.recipient}",
                         f"Subject:    {item.subject}",
                         f"Message-ID: {item.message_id}",

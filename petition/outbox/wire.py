@@ -16,9 +16,10 @@ from email.utils import formataddr, formatdate, parseaddr
 from typing import TYPE_CHECKING
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_mail import Connection
 
-from ..i18n import HTML_LANG
+from ..i18n import HTML_LANG, LANGUAGES, site_name
 
 if TYPE_CHECKING:
     from .relay import Claimed
@@ -104,6 +105,23 @@ def _address(value: str) -> str:
     """Return an address header: a non-ASCII display name encoded, the address as it is."""
     _header(value)  # refuses line breaks
     return formataddr(parseaddr(value), charset="utf-8")
+
+
+def from_headers(sender: str) -> dict[str, str]:
+    """Return the From header for each language: the site's name in it, then our address.
+
+    A display name written in MAIL_DEFAULT_SENDER ("Coalition <sign-on@...>") is the
+    operator's choice and stays; a bare address gets SITE_NAME (English) or SITE_NAME_FR
+    (French), or the site's default name in that language.
+    """
+    name, address = parseaddr(sender)
+    if name or not address:
+        return {lang: sender for lang in LANGUAGES}
+    headers = {}
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            headers[lang] = formataddr((site_name(), address))
+    return headers
 
 
 def compose(item: Claimed, sender: str) -> Message:

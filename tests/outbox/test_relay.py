@@ -61,7 +61,8 @@ def test_delivers_multipart_text_and_html_with_the_stored_message_id(smtp_app, s
     [received] = smtp_server.messages
     assert received["Message-ID"] == message_id
     assert received["To"] == "signer@example.org"
-    assert received["From"] == "sign-on@petition.test"
+    # A bare MAIL_DEFAULT_SENDER gets the site's name in the message's language.
+    assert received["From"] == "Platform sign-on <sign-on@petition.test>"
     assert received["Subject"] == "Hello, Signer 0"
     assert received["Auto-Submitted"] == "auto-generated"
     assert received["Content-Language"] == "en-CA"
@@ -86,6 +87,23 @@ def test_a_sender_name_with_accents_keeps_its_address(make_app, smtp_server, ema
     [received] = smtp_server.messages
     assert received["From"].addresses[0].display_name == "Coalition québécoise"
     assert received["From"].addresses[0].addr_spec == "sign-on@petition.test"
+
+
+def test_the_sender_is_named_in_each_recipients_language(make_app, smtp_server, email_templates):
+    app = email_templates(
+        make_app(
+            **smtp_server.config,
+            SITE_NAME="Dignity Coalition",
+            SITE_NAME_FR="Coalition Dignité",
+        )
+    )
+    queue(app, 1)
+    queue(app, 1, to="signataire@example.org", locale="fr")
+    assert relay_pass(app).sent == 2
+    by_language = {m["Content-Language"]: m["From"] for m in smtp_server.messages}
+    assert by_language["en-CA"] == "Dignity Coalition <sign-on@petition.test>"
+    assert by_language["fr-CA"].addresses[0].display_name == "Coalition Dignité"
+    assert by_language["fr-CA"].addresses[0].addr_spec == "sign-on@petition.test"
 
 
 def test_a_header_with_a_line_break_fails_for_good_and_the_rest_go_out(smtp_app, smtp_server):

@@ -103,6 +103,12 @@ def test_missing_french_text_falls_back_marked(app, client):
 def test_resource_title_falls_back_marked(client, platform):
     page = client.get(f"/fr/p/{platform}/").get_data(as_text=True)
     assert 'lang="en-CA">Only in English</a>' in page
+    # Said in words too, as for platform texts: a reader sees the link leads to English.
+    item = page[page.index("Only in English") :]
+    assert item[: item.index("</li>")].count("(en anglais)") == 1
+    assert "(en anglais)" not in page[page.index("Épisode un") :][:200]
+    english = client.get(f"/en/p/{platform}/").get_data(as_text=True)
+    assert "(in English)" not in english and "(in French)" not in english
 
 
 @pytest.mark.parametrize(
