@@ -10,11 +10,15 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from wtforms.validators import ValidationError
 
 from .. import screening
 from ..extensions import db
+from ..platforms.models import Platform
 from ..screening import ScreeningEntry, ScreeningKind, ScreeningList
 from ..screening.services import shown_value
+from . import invalidation
+from .forms import parse_local
 
 KIND = click.Choice([k.value for k in ScreeningKind])
 
@@ -95,4 +99,72 @@ def lists_command():
             click.echo(f"  {entry.kind.value:8} {shown_value(entry)}{note}")
 
 
-COMMANDS = (block_command, allow_command, not_disposable_command, unlist_command, lists_command)
+def _when(value: str | None):
+    if not value:
+        return None
+    try:
+        return parse_local(value)
+    except ValidationError as error:
+        raise click.BadParameter(f"{value!r}: use YYYY-MM-DDTHH:MM (site time zone)") from error
+
+
+@click.command("invalidate")
+@with_appcontext
+@click.argument("platform_slug")
+@click.option("--domain", default="", help="Email domain (its subdomains too).")
+@click.option("--fingerprint", default="", help="IP fingerprint as the console shows it.")
+@click.option("--since", default=None, help="Signed on from (YYYY-MM-DDTHH:MM, site time).")
+@click.option("--until", default=None, help="Signed on before (same form).")
+@click.option("--reason", default="", help="Recorded on each endorsement (required to run).")
+@click.option("--notify", is_flag=True, help="Email each signer who had confirmed.")
+@click.option("--dry-run", is_flag=True, help="Count what would be invalidated; change nothing.")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 10000))
+def invalidate_command(
+    platform_slug, domain, fingerprint, since, until, reason, notify, dry_run, batch_size
+):
+    """Invalidate a platform's sign-ons by domain, IP fingerprint and/or time window."""
+    platform = db.session.scalar(select(Platform).where(Platform.slug == platform_slug))
+    if platform is None:
+        raise click.ClickException(f"No platform {platform_slug!r}.")
+    try:
+        selection = invalidation.Selection.build(
+            platform,
+            domain=domain,
+            fingerprint=fingerprint,
+            since=_when(since),
+            until=_when(until),
+        )
+    except invalidation.NoCriteria as error:
+        raise click.ClickException("Name a --domain, a --fingerprint or a time window.") from error
+    except invalidation.InvalidSelection as error:
+        raise click.ClickException(f"--{error.field}: {error.message}") from error
+    counted = invalidation.dry_run(selection)
+    statuses = ", ".join(f"{s.value} {n}" for s, n in sorted(counted.by_status.items()))
+    click.echo(f"{counted.total} endorsements match ({statuses or 'none'}).")
+    if dry_run or not counted.total:
+        if dry_run:
+            click.echo("Dry run: nothing was changed.")
+        return
+    if not reason.strip():
+        raise click.ClickException("Give a --reason (or use --dry-run).")
+    done = emailed = 0
+    while True:
+        result = invalidation.invalidate(
+            selection, reason=reason.strip(), notify=notify, limit=None, take=batch_size
+        )
+        db.session.commit()
+        done += result.invalidated
+        emailed += result.emailed
+        if result.invalidated < batch_size or not invalidation.dry_run(selection).total:
+            break
+    click.echo(f"Invalidated {done} endorsements; {emailed} signers will be emailed.")
+
+
+COMMANDS = (
+    block_command,
+    allow_command,
+    not_disposable_command,
+    unlist_command,
+    lists_command,
+    invalidate_command,
+)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from sqlalchemy import select
 
 from .. import screening
 from ..accounts.access import admin_required, may_open, moderator_required
 from ..accounts.sessions import current_admin
+from ..db_types import utcnow
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, ngettext
+from ..platforms import services as platform_rules
+from ..platforms.models import Platform
 from ..screening import ScreeningList
 from ..screening.services import find_entry, shown_value
-from .forms import EntryForm
+from . import invalidation, trending
+from .forms import ConfirmForm, EntryForm, SelectionForm, local_text
 from .labels import KIND_SHORT_LABELS, LIST_LABELS
 
 bp = Blueprint("abuse_console", __name__)
@@ -23,6 +31,20 @@ def console_labels():
         "screening_list_labels": LIST_LABELS,
         "screening_kind_labels": KIND_SHORT_LABELS,
         "screening_value": shown_value,
+        "trending_links": trending_links,
+        "format_decimal": lambda value: format_decimal(value, format="#,##0.#"),
+    }
+
+
+def trending_links(source: trending.Source, platform: Platform) -> dict:
+    """Return where a trending source's buttons lead: its endorsements, their invalidation."""
+    criterion = {source.kind: source.value}
+    since = local_text(utcnow() - timedelta(days=1))
+    return {
+        "browse": url_for("moderation.endorsements", platform=platform.slug, **criterion),
+        "invalidate": url_for(
+            "abuse_console.invalidate", platform=platform.slug, since=since, **criterion
+        ),
     }
 
 
@@ -32,6 +54,7 @@ def _console(form: EntryForm | None = None, status: int = 200):
         "abuse_console/console.html",
         form=form,
         lists={list_: screening.list_entries(list_) for list_ in ScreeningList},
+        trending=trending.for_platforms(platform_rules.all_platforms()),
         can_edit=may_open("abuse_console.add_entry"),
     )
     return page, status
@@ -88,3 +111,121 @@ def remove_entry(entry_id: int):
         "success",
     )
     return redirect(url_for(".console") + "#lists", 303)
+
+
+SELECTION_FIELDS = ("platform", "domain", "fingerprint", "since", "until")
+
+
+def _platform_choices(form: SelectionForm) -> list[Platform]:
+    platforms = platform_rules.all_platforms()
+    form.platform.choices = [(p.slug, p.slug) for p in platforms]
+    return platforms
+
+
+def _selection(form: SelectionForm):
+    """Return the form's selection, or None with the problem on the form's fields."""
+    platform = db.session.scalar(select(Platform).where(Platform.slug == form.platform.data))
+    if platform is None:
+        form.platform.errors = [_("Choose a platform.")]
+        return None
+    since, until = form.window()
+    try:
+        return invalidation.Selection.build(
+            platform,
+            domain=form.domain.data,
+            fingerprint=form.fingerprint.data,
+            since=since,
+            until=until,
+        )
+    except invalidation.NoCriteria:
+        form.domain.errors = [_("Name a domain, a fingerprint or a time window.")]
+    except invalidation.InvalidSelection as error:
+        form[error.field].errors = [error.message]
+    return None
+
+
+def _invalidate_page(form: SelectionForm, confirm: ConfirmForm | None, status: int = 200):
+    selection = dry = None
+    criteria_ok = not any(form[name].errors for name in SELECTION_FIELDS)
+    if form.platform.data and criteria_ok:
+        selection = _selection(form)
+        if selection is not None:
+            dry = invalidation.dry_run(selection)
+    if selection is not None and confirm is None:
+        source = selection.domain or selection.fingerprint
+        reason = _("Automated sign-ons from %(source)s.", source=source) if source else ""
+        confirm = ConfirmForm(
+            formdata=None,
+            platform=selection.platform.slug,
+            domain=form.domain.data,
+            fingerprint=form.fingerprint.data,
+            since=form.since.data,
+            until=form.until.data,
+            reason=reason,
+        )
+    if confirm is not None and dry is not None:
+        confirm.expected.data = str(dry.total)
+    page = render_template(
+        "abuse_console/invalidate.html",
+        form=form,
+        confirm=confirm,
+        selection=selection,
+        dry=dry,
+        limit=invalidation.WEB_LIMIT,
+        command_line=invalidation.cli_command_line(selection) if selection else "",
+    )
+    return page, status
+
+
+@bp.get("/admin/abuse/invalidate")
+@admin_required
+def invalidate():
+    form = SelectionForm(request.args)
+    _platform_choices(form)
+    if form.platform.data:
+        form.validate()
+    return _invalidate_page(form, None)
+
+
+@bp.post("/admin/abuse/invalidate")
+@admin_required
+def invalidate_post():
+    confirm = ConfirmForm()
+    _platform_choices(confirm)
+    if not confirm.validate():
+        return _invalidate_page(confirm, confirm, 422)
+    selection = _selection(confirm)
+    if selection is None:
+        return _invalidate_page(confirm, confirm, 422)
+    try:
+        result = invalidation.invalidate(
+            selection,
+            reason=confirm.reason.data,
+            actor=current_admin(),
+            notify=confirm.notify.data,
+            expected=int(confirm.expected.data or -1),
+        )
+    except invalidation.CountChanged as changed:
+        db.session.rollback()
+        flash(
+            _(
+                "The selection changed since the dry run: it now matches %(count)s. "
+                "Nothing was changed; check the count and confirm again.",
+                count=changed.count,
+            ),
+            "error",
+        )
+        return _invalidate_page(confirm, None, 409)
+    except invalidation.TooMany:
+        db.session.rollback()
+        return _invalidate_page(confirm, None, 409)
+    db.session.commit()
+    message = ngettext(
+        "%(num)d endorsement invalidated.", "%(num)d endorsements invalidated.", result.invalidated
+    )
+    if result.emailed:
+        message += " " + ngettext(
+            "%(num)d signer will be emailed.", "%(num)d signers will be emailed.", result.emailed
+        )
+    flash(message, "success")
+    return redirect(url_for(".console"), 303)

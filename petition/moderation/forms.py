@@ -180,6 +180,8 @@ class BrowseForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[], validate_choice=False)
     kind = SelectField(_l("Kind"), choices=[], validate_choice=False)
     q = StringField(_l("Name or email address"), validators=[max_length(200)])
+    domain = StringField(_l("Email domain"), validators=[max_length(254)])
+    fingerprint = StringField(_l("IP fingerprint"), validators=[max_length(64)])
 
 
 class ImportForm(FlaskForm):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import screening
 from ..endorsements.models import Endorsement, EndorsementKind, EndorsementStatus
 from ..endorsements.naming import fold
 from ..extensions import db
 from ..platforms.models import Platform
+from ..screening.services import matches_domain
+
+HEX = re.compile(r"[0-9a-f]{1,64}")
 
 QUEUE_PAGE_SIZE = 25
 BROWSE_PAGE_SIZE = 50
@@ -68,6 +73,24 @@ class BrowseFilters:
     status: EndorsementStatus | None = None
     kind: EndorsementKind | None = None
     text: str = ""
+    # An email domain (its subdomains too) and an IP fingerprint (the start of the IP hash).
+    domain: str = ""
+    fingerprint: str = ""
+
+
+def _by_source(query, filters: BrowseFilters):
+    if filters.domain:
+        try:
+            domain = screening.normalize(screening.ScreeningKind.DOMAIN, filters.domain)
+        except screening.InvalidEntry:
+            return query.where(false())
+        query = query.where(matches_domain(Endorsement.email_canonical, domain))
+    if filters.fingerprint:
+        fingerprint = filters.fingerprint.strip().lower()
+        if not HEX.fullmatch(fingerprint):
+            return query.where(false())
+        query = query.where(Endorsement.ip_hash.like(f"{fingerprint}%"))
+    return query
 
 
 def browse(filters: BrowseFilters, page: int = 1):
@@ -90,6 +113,7 @@ def browse(filters: BrowseFilters, page: int = 1):
                 func.lower(Endorsement.org_name).like(needle),
             )
         )
+    query = _by_source(query, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(
         db.session.scalars(

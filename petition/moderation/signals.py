@@ -12,14 +12,10 @@ from sqlalchemy import and_, or_, select
 
 from ..endorsements.models import Endorsement, EndorsementKind, EndorsementStatus
 from ..extensions import db
+from ..screening.freemail import FREE_MAIL_DOMAINS
 
 # Free mailbox providers: an address there says nothing about the organization.
-PERSONAL_MAIL_DOMAINS = {
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.ca", "live.com",
-    "live.ca", "msn.com", "yahoo.com", "yahoo.ca", "icloud.com", "me.com", "aol.com",
-    "proton.me", "protonmail.com", "videotron.ca", "sympatico.ca", "shaw.ca", "telus.net",
-    "rogers.com", "bell.net", "gmx.com", "mail.com", "fastmail.com",
-}  # fmt: skip
+PERSONAL_MAIL_DOMAINS = FREE_MAIL_DOMAINS
 SAME_IP_WINDOW = timedelta(hours=24)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -54,6 +54,20 @@ def canonical_address(email: str) -> str:
 def domain_of(email: str) -> str:
     """Return the domain of an email address, lower case."""
     return canonical_address(email).rpartition("@")[2]
+
+
+def email_domain_sql(column):
+    """Return the SQL expression of the domain of an email column (SQLite or PostgreSQL)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.split_part(column, "@", 2)
+    return func.substr(column, func.instr(column, "@") + 1)
+
+
+def matches_domain(column, domain: str):
+    """Return the SQL condition: the email in `column` is at `domain` or a subdomain of it."""
+    expression = email_domain_sql(column)
+    # A normalized domain holds only letters, digits, dots and hyphens: no LIKE wildcard.
+    return or_(expression == domain, expression.like(f"%.{domain}"))
 
 
 def parent_domains(domain: str) -> list[str]:

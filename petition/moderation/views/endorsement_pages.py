@@ -88,6 +88,8 @@ def endorsements():
         status=_enum_or_none(EndorsementStatus, form.status.data),
         kind=_enum_or_none(EndorsementKind, form.kind.data),
         text=(form.q.data or "")[:200],
+        domain=(form.domain.data or "")[:254],
+        fingerprint=(form.fingerprint.data or "")[:64],
     )
     page = _page_number()
     items, has_more, total = queue_rules.browse(filters, page)

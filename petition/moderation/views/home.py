@@ -11,6 +11,7 @@ from flask import (
 )
 
 from ... import audit, ratelimit
+from ...abuse_console import trending
 from ...accounts.access import admin_required, may_open, moderator_required
 from ...accounts.sessions import current_admin
 from ...endorsements.labels import KIND_PLURAL_LABELS
@@ -57,6 +58,7 @@ def dashboard():
         can_retry=may_open("moderation.retry_message"),
         can_edit_platforms=may_open("platforms_admin.settings"),
         rate_limit_outage=ratelimit.store_outage(),
+        trending=trending.for_platforms(platforms),
     )
 
 

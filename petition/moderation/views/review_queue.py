@@ -10,6 +10,7 @@ from flask import (
     url_for,
 )
 
+from ...abuse_console import trending
 from ...accounts.access import moderator_required
 from ...accounts.sessions import current_admin
 from ...endorsements.labels import STATUS_LABELS
@@ -49,6 +50,7 @@ def queue():
         has_more=has_more,
         total=total,
         signals=signals.compute(items),
+        trending=trending.for_platform(current) if current is not None else None,
     )
 
 
