@@ -123,6 +123,8 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "CONFIRM_TOKEN_HOURS": _int(env, "CONFIRM_TOKEN_HOURS", 72),
         "EMAILS_PER_ADDRESS_PER_DAY": _int(env, "EMAILS_PER_ADDRESS_PER_DAY", 5),
         "MIN_FILL_SECONDS": _int(env, "MIN_FILL_SECONDS", 3),
+        "INVALIDATE_WEB_LIMIT": _int(env, "INVALIDATE_WEB_LIMIT", 2000),
+        "TRENDING_BASELINE_DAYS": _int(env, "TRENDING_BASELINE_DAYS", 28),
         "UNVERIFIED_RETENTION_DAYS": _int(env, "UNVERIFIED_RETENTION_DAYS", 7),
         "ANONYMIZE_AFTER_DAYS": _int(env, "ANONYMIZE_AFTER_DAYS", 90),
         "ADMIN_IDLE_MINUTES": _int(env, "ADMIN_IDLE_MINUTES", 60),

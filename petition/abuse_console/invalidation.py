@@ -7,8 +7,9 @@ Invalidated endorsements become rejected (flag "invalidated", the reason recorde
 every public surface at once (the page cache and the counts follow the rows). Each one gets an
 audit event, and the run one more. Signers are emailed (in their language) only if the admin
 asks, and only those who had confirmed their address: an unconfirmed one may be an address a
-script typed, whose owner never signed. The web pages handle at most WEB_LIMIT endorsements
-per request; past that, `flask petition invalidate` handles any number, in batches.
+script typed, whose owner never signed. The web pages handle at most INVALIDATE_WEB_LIMIT
+endorsements per request; past that, `flask petition invalidate` handles any number, in
+batches.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from .. import audit
@@ -29,6 +31,7 @@ from ..platforms.services import localized
 from ..screening import FINGERPRINT_LENGTH, InvalidEntry, ScreeningKind, fingerprint, normalize
 from ..screening.services import matches_domain
 
+# Endorsements one web request may invalidate (INVALIDATE_WEB_LIMIT); the CLI has no limit.
 WEB_LIMIT = 2000
 INVALIDATED = "invalidated"
 # What an invalidation takes back: anything not already rejected or withdrawn.
@@ -160,15 +163,16 @@ def invalidate(
     actor=None,
     notify: bool = False,
     expected: int | None = None,
-    limit: int | None = WEB_LIMIT,
+    limit: int | None = None,
     take: int | None = None,
     now: datetime | None = None,
 ) -> Result:
     """Invalidate what `selection` matches; audit each one and the run. The caller commits.
 
-    Raise TooMany past `limit` and CountChanged if `expected` (the dry run's count) no longer
-    holds; nothing is changed then. With `take` (and no limit), handle the first `take` only:
-    the command line calls it again, batch after batch, until nothing is left.
+    Raise TooMany past `limit` (None: no limit; the web pages pass web_limit()) and
+    CountChanged if `expected` (the dry run's count) no longer holds; nothing is changed then.
+    With `take` (and no limit), handle the first `take` only: the command line calls it
+    again, batch after batch, until nothing is left.
     """
     now = now or utcnow()
     query = selection.query().order_by(Endorsement.id)
@@ -224,6 +228,11 @@ def invalidate(
     )
     db.session.flush()
     return Result(invalidated=len(rows), emailed=emailed, by_status=by_status)
+
+
+def web_limit() -> int:
+    """Return how many endorsements one web request may invalidate."""
+    return current_app.config.get("INVALIDATE_WEB_LIMIT", WEB_LIMIT)
 
 
 def _notify(endorsement: Endorsement, reason: str) -> None:

@@ -2,8 +2,9 @@
 than usual.
 
 For each platform, sign-ons (endorsements created, whatever became of them) are counted per
-source over the last hour and the last day, against the source's usual rate: its daily average
-over the BASELINE_DAYS before that day. A source's score is how far it is above its usual:
+source over the last hour and the last day, against the source's usual rate: its daily
+average over the TRENDING_BASELINE_DAYS (default 28) before that day. A source's score is how
+far it is above its usual:
 
     score = (last hour - usual per hour) + (last day - usual per day) / 24
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import case, func, select
 
 from ..db_types import utcnow
@@ -31,6 +33,7 @@ from ..screening import ScreeningKind, ScreeningList, fingerprint, list_entries
 from ..screening.freemail import FREE_MAIL_DOMAINS
 from ..screening.services import email_domain_sql, parent_domains
 
+# The usual rate is taken over this many days before the last (TRENDING_BASELINE_DAYS).
 BASELINE_DAYS = 28
 FREE_MAIL_WEIGHT = 10
 SEVERAL_ORGANIZATIONS = 3
@@ -88,6 +91,7 @@ def score(last_hour: int, last_day: int, usual_per_day: float, free_mail: bool) 
 def _sources(platform: Platform, kind: str, now: datetime, blocked: set[str]) -> list[Source]:
     key = domain_expression() if kind == DOMAIN else Endorsement.ip_hash
     day_ago, hour_ago = now - timedelta(days=1), now - timedelta(hours=1)
+    baseline_days = current_app.config.get("TRENDING_BASELINE_DAYS", BASELINE_DAYS)
     mine = (
         Endorsement.platform_id == platform.id,
         Endorsement.anonymized_at.is_(None),
@@ -117,7 +121,7 @@ def _sources(platform: Platform, kind: str, now: datetime, blocked: set[str]) ->
             select(key, func.count())
             .where(
                 *mine,
-                Endorsement.created_at >= day_ago - timedelta(days=BASELINE_DAYS),
+                Endorsement.created_at >= day_ago - timedelta(days=baseline_days),
                 Endorsement.created_at < day_ago,
                 key.in_([row.source for row in recent]),
             )
@@ -126,7 +130,7 @@ def _sources(platform: Platform, kind: str, now: datetime, blocked: set[str]) ->
     )
     sources = []
     for row in recent:
-        usual_per_day = usual.get(row.source, 0) / BASELINE_DAYS
+        usual_per_day = usual.get(row.source, 0) / baseline_days
         free_mail = kind == DOMAIN and row.source in FREE_MAIL_DOMAINS
         value = row.source if kind == DOMAIN else fingerprint(row.source)
         is_blocked = (

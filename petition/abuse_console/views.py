@@ -171,7 +171,7 @@ def _invalidate_page(form: SelectionForm, confirm: ConfirmForm | None, status: i
         confirm=confirm,
         selection=selection,
         dry=dry,
-        limit=invalidation.WEB_LIMIT,
+        limit=invalidation.web_limit(),
         command_line=invalidation.cli_command_line(selection) if selection else "",
     )
     return page, status
@@ -204,6 +204,7 @@ def invalidate_post():
             actor=current_admin(),
             notify=confirm.notify.data,
             expected=int(confirm.expected.data or -1),
+            limit=invalidation.web_limit(),
         )
     except invalidation.CountChanged as changed:
         db.session.rollback()

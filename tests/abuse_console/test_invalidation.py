@@ -16,7 +16,7 @@ from petition.outbox.models import OutboxMessage
 from petition.platforms.models import Platform
 from tests.abuse_console.forms_in_pages import form_with
 from tests.abuse_console.test_lists import admin_client
-from tests.factories import make_endorsement
+from tests.factories import make_admin_user, make_endorsement, make_platform
 from tests.pages import text
 
 SPAM_HASH = "e" * 64
@@ -155,9 +155,13 @@ def test_time_window_selects_by_signing_time(app, platform):
         assert invalidation.dry_run(selection).total == 13
 
 
-def test_web_requests_stop_at_the_limit_and_name_the_command(app, platform, monkeypatch):
+def test_web_requests_stop_at_the_limit_and_name_the_command(make_app, smtp_server):
+    app = make_app(**smtp_server.config, INVALIDATE_WEB_LIMIT=5)
+    with app.app_context():
+        make_platform("drug-policy")
+        make_admin_user("admin@coalition.example")
+        db.session.commit()
     seed(app)
-    monkeypatch.setattr(invalidation, "WEB_LIMIT", 5)
     admin = admin_client(app)
     dry = admin.get("/admin/abuse/invalidate?platform=drug-policy&domain=spam-collective.example")
     page = text(dry)
