@@ -234,3 +234,23 @@ def test_cli_blocks_lists_and_unlists(app, platform):
         assert (
             actions[-2:] == ["screening.add", "screening.remove"] or "screening.remove" in actions
         )
+
+
+def test_console_and_its_refusals_in_french(app, platform):
+    admin = admin_client(app)
+    page = admin.get("/admin/abuse")
+    admin.post(
+        "/admin/language",
+        data={"csrf_token": csrf_token(page), "lang": "fr", "next": "/admin/abuse"},
+    )
+    console = text(admin.get("/admin/abuse"))
+    assert "Console des abus" in console and "Listes de blocage et d'exemption" in console
+    bad = add_entry(admin, kind="domain", value="pas un domaine")
+    assert bad.status_code == 422 and "Entrez un domaine comme exemple.org." in text(bad)
+    done = add_entry(admin, kind="domain", value="spam-collective.example")
+    flashed = text(admin.get(done.headers["Location"]))
+    assert "Ajouté à la liste «\u00a0Bloqués\u00a0»\u00a0: spam-collective.example." in flashed
+    dry = text(
+        admin.get("/admin/abuse/invalidate?platform=drug-policy&domain=spam-collective.example")
+    )
+    assert "0 appui correspond." in dry
