@@ -142,6 +142,8 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "SENTRY_DSN": env.get("SENTRY_DSN", ""),
         "READY_OUTBOX_MAX_AGE_SECONDS": _int(env, "READY_OUTBOX_MAX_AGE_SECONDS", 900),
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        # Uploaded logos (petition.logos.storage): outside the code, shared by every process.
+        "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(instance / "media"),
     }
 
 

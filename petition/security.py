@@ -167,8 +167,14 @@ class BoundedChunkedBody:
             # Content-Length beside `Transfer-Encoding: chunked`, as HTTP says to).
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
+            environ[CHUNKED_BODY] = True
             del environ["HTTP_TRANSFER_ENCODING"]
         return self.wsgi_app(environ, start_response)
+
+
+# Marks a request whose chunked body was read (and cut) at MAX_CONTENT_LENGTH: no view's
+# larger upload limit applies to it.
+CHUNKED_BODY = "petition.chunked_body"
 
 
 def _read_up_to(stream, size: int, keep: bool = True) -> bytes:
@@ -237,12 +243,37 @@ FORM_BODIES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 ACCEPTS_FILES = "_accepts_files"
+UPLOAD_LIMIT = "_upload_limit"
 
 
-def accepts_files(view):
-    """Let a view's form carry uploaded files (the import page); others refuse them."""
-    setattr(view, ACCEPTS_FILES, True)
-    return view
+def accepts_files(view=None, *, max_bytes: int | None = None):
+    """Let a view's form carry uploaded files (the import page); others refuse them.
+
+    `max_bytes` raises MAX_CONTENT_LENGTH for this view's requests (a logo of up to 2 MB
+    with the other fields of its form), so that a file a little too large gets its form's
+    message rather than the 413 page.
+    """
+
+    def mark(view):
+        setattr(view, ACCEPTS_FILES, True)
+        if max_bytes is not None:
+            setattr(view, UPLOAD_LIMIT, max_bytes)
+        return view
+
+    return mark if view is None else mark(view)
+
+
+def allow_larger_uploads():
+    """Apply a view's own upload limit before anything reads the body (the CSRF check does)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, UPLOAD_LIMIT, None)
+    if (
+        limit is not None
+        and request.method == "POST"
+        and request.mimetype == "multipart/form-data"
+        and not request.environ.get(CHUNKED_BODY)
+    ):
+        request.max_content_length = limit
 
 
 def refuse_unexpected_bodies():
@@ -295,6 +326,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     # Before every other hook, the CSRF check included (registered earlier).
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_malformed_referrer)
+    app.before_request_funcs[None].insert(0, allow_larger_uploads)
     app.before_request(refuse_nul_in_url)
     app.before_request(refuse_unexpected_bodies)
     proxies = app.config.get("TRUSTED_PROXIES", 0)

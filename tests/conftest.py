@@ -79,12 +79,19 @@ def _empty_tables(app) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory) -> str:
+    """Where the test apps keep uploaded logos (MEDIA_ROOT)."""
+    return str(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture
-def make_app(database_url, _schema):
+def make_app(database_url, _schema, media_root):
     """Build apps on the test database with settings overridden; tables are emptied after."""
     apps = []
 
     def factory(**overrides):
+        overrides.setdefault("MEDIA_ROOT", media_root)
         app = create_app(settings_for_tests(database_url, **overrides))
         apps.append(app)
         return app

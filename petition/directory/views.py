@@ -26,11 +26,13 @@ from markupsafe import escape
 from ..db_types import utcnow
 from ..http_cache import public_cache
 from ..i18n import LANGUAGES, _, quoted
+from ..logos.storage import DIGEST, store
 from ..platforms import services as platforms
 from ..platforms.models import Platform
 from ..platforms.services import localized
 from ..security import frameable, whole_number
 from . import exports, feeds, services
+from . import wall as wall_rules
 from .forms import FilterForm
 
 bp = Blueprint("directory", __name__)
@@ -55,9 +57,34 @@ def endorser_summary(platform: Platform) -> EndorserSummary:
     )
 
 
+def logo_wall(platform: Platform, limit: int | None = wall_rules.WALL_SIZE):
+    """Return the platform's logo wall in the page's language (nothing before launch)."""
+    if not services.endorsers_published(platform):
+        return wall_rules.Wall(groups=[], shown=0, total=0)
+    return wall_rules.wall(platform, g.lang, limit)
+
+
 @bp.app_context_processor
 def directory_helpers():
-    return {"endorser_summary": endorser_summary}
+    return {"endorser_summary": endorser_summary, "logo_wall": logo_wall}
+
+
+# A logo's URL names its content (SHA-256): the file behind it never changes.
+LOGO_CACHE_SECONDS = 365 * 24 * 3600
+
+
+@bp.get("/media/logos/<digest>.png")
+def logo_file(digest: str):
+    # Only logos on a public wall: one waiting for review is a 404, like one that never was.
+    if not DIGEST.match(digest) or not wall_rules.is_public_logo(digest):
+        abort(404)
+    data = store().get(digest)
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="image/png")
+    response.headers["Cache-Control"] = f"public, max-age={LOGO_CACHE_SECONDS}, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _platform_or_404(slug: str) -> Platform:
@@ -138,6 +165,9 @@ def printable(slug: str):
     )
 
 
+EMBED_WALL_SIZE = 8
+
+
 @bp.get("/<lang:lang>/p/<slug>/embed")
 @frameable
 @public_cache
@@ -145,8 +175,14 @@ def embed(slug: str):
     platform = _platform_or_404(slug)
     published = services.endorsers_published(platform)
     totals = services.totals(platform) if published else None
+    # `?logos=1`: the embed code that shows a few logos under the count.
+    with_logos = request.args.get("logos") == "1"
     return render_template(
-        "directory/embed.html", platform=platform, published=published, totals=totals
+        "directory/embed.html",
+        platform=platform,
+        published=published,
+        totals=totals,
+        wall=logo_wall(platform, EMBED_WALL_SIZE) if with_logos and published else None,
     )
 
 
@@ -167,7 +203,18 @@ def share(slug: str):
             f'<iframe src="{escape(url)}" title="{escape(title)}" width="340" height="240" '
             'loading="lazy" style="border:0"></iframe>'
         )
-        embeds[lang] = {"url": url, "snippet": snippet}
+        # The same widget with a few logos under the count (taller).
+        logos_url = base + url_for(".embed", slug=platform.slug, lang=lang, logos="1")
+        logos_snippet = (
+            f'<iframe src="{escape(logos_url)}" title="{escape(title)}" width="340" '
+            'height="480" loading="lazy" style="border:0"></iframe>'
+        )
+        embeds[lang] = {
+            "url": url,
+            "snippet": snippet,
+            "logos_url": logos_url,
+            "logos_snippet": logos_snippet,
+        }
     return render_template("directory/share.html", platform=platform, embeds=embeds)
 
 

@@ -20,6 +20,7 @@ from ..forms import (
     strip,
 )
 from ..i18n import _l
+from ..logos.fields import LogoField
 from ..screening.validators import NotDisposable
 from ..security import CsrfWhenShown
 from .consents import wording
@@ -111,6 +112,7 @@ class OrganizationForm(SignOnForm):
         filters=[strip],
         validators=[max_length(ABOUT_MAX), PlainText(multiline=True)],
     )
+    logo = LogoField(_l("Logo (optional)"))
     name = StringField(
         _l("Contact person's name"),
         filters=[strip, collapse_spaces],
@@ -195,6 +197,16 @@ class AppearanceForm(AppearanceFields, ShownForm):
 
 class ButtonForm(ShownForm):
     """A form that is only a button (confirm, withdraw): its CSRF token is all it carries."""
+
+
+class LogoForm(ShownForm):
+    """The manage page's form for giving or changing an organization's logo."""
+
+    logo = LogoField(_l("New logo"))
+
+    def validate_logo(self, field):
+        if field.logo is None and not field.errors:
+            raise ValidationError(_l("Choose an image file."))
 
 
 class ListingForm(ShownForm):

@@ -116,6 +116,8 @@ class Endorsement(db.Model):
     org_type: Mapped[OrgType | None] = mapped_column(str_enum(OrgType, "org_type"))
     website: Mapped[str] = mapped_column(String(300), default="")
     by_and_for: Mapped[bool] = mapped_column(default=False)
+    # One of the organizations that launched the platform (set by moderators): leads the wall.
+    founding: Mapped[bool] = mapped_column(default=False)
     about_en: Mapped[str] = mapped_column(Text, default="")
     about_fr: Mapped[str] = mapped_column(Text, default="")
     contact_public: Mapped[bool] = mapped_column(default=False)

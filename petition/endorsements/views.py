@@ -12,10 +12,17 @@ from ..extensions import db, reading_first
 from ..http_cache import no_store
 from ..i18n import _
 from ..platforms import services as platforms
-from ..security import ip_hash
-from . import listing, services, signon
+from ..security import accepts_files, ip_hash
+from . import listing, logo_uploads, services, signon
 from .abuse import form_started_token, submission_flags
-from .forms import AppearanceForm, ButtonForm, IndividualForm, ListingForm, OrganizationForm
+from .forms import (
+    AppearanceForm,
+    ButtonForm,
+    IndividualForm,
+    ListingForm,
+    LogoForm,
+    OrganizationForm,
+)
 from .labels import (
     DISPLAY_MODE_LABELS,
     KIND_LABELS,
@@ -79,6 +86,9 @@ def _sign(slug: str, form_class, template: str):
     outcome = signon.sign_on(
         platform, submission, locale=g.lang, flags=flags, ip_hash=hashed_ip, block=verdict.block
     )
+    logo = getattr(form, "logo", None)
+    if logo is not None and logo.logo is not None:
+        logo_uploads.attach_at_signon(platform, submission, logo.logo)
     db.session.commit()
     metrics.SIGNONS.labels(submission.kind.value, outcome.value).inc()
     return redirect(url_for(".check_inbox", slug=slug), 303)
@@ -86,6 +96,7 @@ def _sign(slug: str, form_class, template: str):
 
 @bp.route("/<lang:lang>/p/<slug>/sign/organization", methods=["GET", "POST"])
 @no_store
+@accepts_files(max_bytes=logo_uploads.UPLOAD_REQUEST_LIMIT)
 def sign_organization(slug: str):
     return _sign(slug, OrganizationForm, "endorsements/sign_organization.html")
 
@@ -157,7 +168,9 @@ def managed_endorsement(view):
     return wrapper
 
 
-def _manage_page(endorsement, token: str, form: AppearanceForm | None = None) -> str:
+def _manage_page(
+    endorsement, token: str, form: AppearanceForm | None = None, logo_form: LogoForm | None = None
+) -> str:
     if form is None:
         form = AppearanceForm(
             display_mode=endorsement.display_mode.value if endorsement.display_mode else None,
@@ -170,6 +183,9 @@ def _manage_page(endorsement, token: str, form: AppearanceForm | None = None) ->
         form=form,
         button_form=ButtonForm(),
         listing_form=ListingForm(),
+        logo_form=logo_form or LogoForm(),
+        logo=logo_uploads.current_logo(endorsement),
+        may_change_logo=logo_uploads.may_change_logo(endorsement),
     )
 
 
@@ -213,6 +229,37 @@ def change_appearance(endorsement, token: str):
     else:
         flash(_("Saved. The public list now shows you as you chose."), "success")
     return redirect(url_for(".manage", token=token), 303)
+
+
+@bp.post("/<lang:lang>/manage/<token>/logo")
+@no_store
+@accepts_files(max_bytes=logo_uploads.UPLOAD_REQUEST_LIMIT)
+@managed_endorsement
+def change_logo(endorsement, token: str):
+    if not logo_uploads.may_change_logo(endorsement):
+        abort(404)
+    form = LogoForm()
+    if not form.validate_on_submit():
+        return _manage_page(endorsement, token, logo_form=form), 422
+    logo_uploads.replace_logo(endorsement, form.logo.logo)
+    db.session.commit()
+    flash(_("Saved. Your new logo will be shown once the coalition has approved it."), "success")
+    return redirect(url_for(".manage", token=token) + "#logo", 303)
+
+
+@bp.post("/<lang:lang>/manage/<token>/logo/remove")
+@no_store
+@managed_endorsement
+def remove_logo(endorsement, token: str):
+    if not endorsement.is_organization:
+        abort(404)
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if logo_uploads.remove_logo(endorsement):
+        db.session.commit()
+        flash(_("Your logo is removed. It no longer appears anywhere on this site."), "success")
+    return redirect(url_for(".manage", token=token) + "#logo", 303)
 
 
 @bp.route("/<lang:lang>/manage/<token>/withdraw", methods=["GET", "POST"])

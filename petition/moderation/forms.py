@@ -22,6 +22,7 @@ from ..forms import (
     strip,
 )
 from ..i18n import _l
+from ..logos.fields import LogoField
 from ..security import LARGEST_ID
 from .labels import DECISION_LABELS
 from .review import Decision
@@ -121,6 +122,7 @@ class EndorsementEditForm(FlaskForm):
     org_type = SelectField(_l("Type of organization"), choices=enum_choices(ORG_TYPE_LABELS))
     website = StringField(_l("Website"), filters=[strip], validators=[max_length(300), Website()])
     by_and_for = BooleanField(_l("Run by and for people who use drugs"))
+    founding = BooleanField(_l("Founding organization of the platform (leads the logo wall)"))
     about_en = TextAreaField(
         _l("Description (English)"),
         filters=[strip],
@@ -159,7 +161,16 @@ class EndorsementEditForm(FlaskForm):
         """Return the submitted values as model values, for the fields that apply."""
         names = ["city", "province", "display_name"]
         names += (
-            ["org_name", "org_name_fr", "org_type", "website", "by_and_for", "about_en", "about_fr"]
+            [
+                "org_name",
+                "org_name_fr",
+                "org_type",
+                "website",
+                "by_and_for",
+                "founding",
+                "about_en",
+                "about_fr",
+            ]
             if organization
             else ["descriptor"]
         )
@@ -207,3 +218,13 @@ class EraseForm(FlaskForm):
         _l("I understand that this removes the person's data for good."),
         validators=[DataRequired(_l("Tick the box to confirm the erasure."))],
     )
+
+
+class LogoReplaceForm(FlaskForm):
+    """A moderator's own logo for an organization (approved at once)."""
+
+    logo = LogoField(_l("Replace the logo"))
+
+    def validate_logo(self, field):
+        if field.logo is None and not field.errors:
+            raise ValidationError(_l("Choose an image file."))

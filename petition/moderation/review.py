@@ -23,6 +23,7 @@ from ..extensions import db
 from ..outbox.services import queue_email
 from ..platforms.models import Platform
 from ..platforms.services import localized
+from . import logos as moderated_logos
 
 
 class Decision(enum.StrEnum):
@@ -48,6 +49,7 @@ EDITABLE_FIELDS = (
     "org_type",
     "website",
     "by_and_for",
+    "founding",
     "about_en",
     "about_fr",
     "city",
@@ -130,6 +132,9 @@ def decide(
         db.session.refresh(endorsement)
         raise AlreadyDecided(endorsement.status)
     db.session.refresh(endorsement)
+    if target == EndorsementStatus.APPROVED:
+        # The moderator saw the logo beside the signals: it is approved with the endorsement.
+        moderated_logos.approve_with(endorsement, moderator)
     audit.record(
         f"endorsement.{decision.value}",
         actor=moderator,

@@ -32,6 +32,16 @@ class ResourceKind(enum.StrEnum):
     OTHER = "other"
 
 
+class WallOrder(enum.StrEnum):
+    """Who leads the logo wall and the endorser list's organizations."""
+
+    # Groups run by and for people who use drugs, then founding organizations, then others.
+    BY_AND_FOR_FIRST = "by_and_for_first"
+    # Founding organizations, then by-and-for groups, then others.
+    FOUNDING_FIRST = "founding_first"
+    ALPHABETICAL = "alphabetical"
+
+
 class Platform(db.Model):
     __tablename__ = "platform"
 
@@ -48,6 +58,9 @@ class Platform(db.Model):
     launch_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     allow_individuals: Mapped[bool] = mapped_column(default=True)
     individuals_need_review: Mapped[bool] = mapped_column(default=True)
+    wall_order: Mapped[WallOrder] = mapped_column(
+        str_enum(WallOrder, "wall_order"), default=WallOrder.BY_AND_FOR_FIRST
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -20,6 +20,7 @@ from ..db_types import utcnow
 from ..endorsements.models import EmailToken, Endorsement, EndorsementStatus
 from ..endorsements.signon import canonical_email
 from ..extensions import db
+from ..logos.models import OrganizationLogo
 from ..outbox.models import OutboxMessage
 from ..platforms.models import Platform
 
@@ -87,6 +88,12 @@ def anonymize(endorsement: Endorsement, now: datetime | None = None) -> Anonymiz
     for record in endorsement.consents:
         if record.withdrawn_at is None:
             record.withdrawn_at = now
+    # The logo says who the organization is: it goes too (its file is unlinked from any row).
+    db.session.execute(
+        delete(OrganizationLogo)
+        .where(OrganizationLogo.endorsement_id == endorsement.id)
+        .execution_options(synchronize_session=False)
+    )
     tokens = db.session.execute(
         delete(EmailToken)
         .where(EmailToken.endorsement_id == endorsement.id)

@@ -135,6 +135,7 @@ def surface(make_app):
         _endorsements(published, markers, visible_platform=True)
         _endorsements(embargoed, markers, visible_platform=False)
         _endorsements(draft, markers, visible_platform=False)
+        public_logos = _logos(published, markers)
         slugs = [published.slug, embargoed.slug, draft.slug]
         db.session.commit()
     # One sign-on through the real form from a known address, then approved.
@@ -159,7 +160,38 @@ def surface(make_app):
         markers.forbidden[row.email] = "email of a real sign-on"
         db.session.commit()
     markers.forbidden[SIGNER_IP] = "IP address of a real sign-on"
+    app.config["test.public_logos"] = public_logos
     return app, slugs, markers
+
+
+def _logos(published, markers: Markers) -> list[str]:
+    """Give every organization a logo (approved, or awaiting review); return the public ones.
+
+    A logo's digest is its URL: one of an organization the public may not see, or one still
+    awaiting review, must appear nowhere (and its file answers 404).
+    """
+    from petition.endorsements.models import EndorsementKind
+    from petition.logos import services as logos
+    from petition.logos.images import clean
+    from tests.logos import samples
+
+    public = []
+    rows = db.session.scalars(
+        select(Endorsement).where(Endorsement.kind == EndorsementKind.ORGANIZATION)
+    )
+    for number, row in enumerate(rows):
+        approved = number % 2 == 0
+        logo = logos.submit(row.id, clean(samples.png((120 + number, 80))), approved=approved)
+        if (
+            approved
+            and row.platform_id == published.id
+            and row.status == EndorsementStatus.APPROVED
+        ):
+            public.append(logo.digest)
+        else:
+            markers.forbidden[logo.digest] = f"logo of a {row.status} organization ({approved=})"
+    assert public
+    return public
 
 
 def _allowed_addresses(app) -> set[str]:
@@ -225,4 +257,8 @@ def test_nothing_private_on_any_public_page(surface):
         if page.status < 400 and page.mimetype == "text/html" and 'method="post"' not in body:
             # A page without a form has no reason to set a cookie (and CDNs can cache it).
             assert not page.cookies, f"{path} sets a cookie"
+    # The approved logos of listed organizations are on the wall, and their files are served.
+    for digest in app.config["test.public_logos"]:
+        path = f"/media/logos/{digest}.png"
+        assert path in pages and pages[path].status == 200, path
     print(f"crawled {len(pages)} public responses ({len(searched)} search boxes)")

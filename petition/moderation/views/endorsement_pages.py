@@ -22,6 +22,7 @@ from ...endorsements.models import Endorsement, EndorsementKind, EndorsementStat
 from ...extensions import db
 from ...forms import enum_choices
 from ...i18n import _, current_lang
+from ...logos import services as logo_services
 from ...platforms import services as platform_rules
 from ...privacy import services as privacy
 from .. import queue as queue_rules
@@ -30,6 +31,7 @@ from ..forms import (
     BrowseForm,
     EndorsementEditForm,
     EraseForm,
+    LogoReplaceForm,
 )
 from ..review import record_export
 from .common import _endorsement, _enum_or_none, _first_error, _page_number, _platform, bp
@@ -49,6 +51,8 @@ def _detail(endorsement: Endorsement, form: EndorsementEditForm, status: int = 2
         s=signals.compute([endorsement])[endorsement.id],
         form=form,
         history=history,
+        logo=logo_services.logo_of(endorsement.id),
+        logo_form=LogoReplaceForm(),
     )
     return page, status
 

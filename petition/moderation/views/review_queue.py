@@ -18,7 +18,9 @@ from ...endorsements.models import Endorsement, EndorsementStatus
 from ...endorsements.naming import public_name
 from ...extensions import db
 from ...i18n import _, current_lang, format_number
+from ...logos import services as logo_services
 from ...security import whole_number
+from .. import logos as moderated_logos
 from .. import queue as queue_rules
 from .. import review, signals
 from ..forms import (
@@ -51,6 +53,8 @@ def queue():
         total=total,
         signals=signals.compute(items),
         trending=trending.for_platform(current) if current is not None else None,
+        logos=logo_services.logos_of(e.id for e in items),
+        changed_logos=moderated_logos.changed_on_listed(current) if current else [],
     )
 
 
