@@ -1,7 +1,7 @@
 """Translated names for platform-related values, shown in templates."""
 
 from ..i18n import _l
-from .models import PlatformStatus, ResourceKind
+from .models import PlatformStatus, ResourceKind, WallOrder
 
 # Headings for groups of related resources.
 RESOURCE_KIND_LABELS = {
@@ -31,6 +31,16 @@ RESOURCE_KIND_NAMES = {
     ResourceKind.LETTER: _l("Letter"),
     ResourceKind.STATEMENT: _l("Statement"),
     ResourceKind.OTHER: _l("Other"),
+}
+
+WALL_ORDER_LABELS = {
+    WallOrder.BY_AND_FOR_FIRST: _l(
+        "Groups run by and for people who use drugs first, then founding organizations"
+    ),
+    WallOrder.FOUNDING_FIRST: _l(
+        "Founding organizations first, then groups run by and for people who use drugs"
+    ),
+    WallOrder.ALPHABETICAL: _l("Every organization in name order"),
 }
 
 PLATFORM_STATUS_LABELS = {

@@ -26,8 +26,15 @@ from wtforms.validators import DataRequired, ValidationError
 from ..forms import NoControlCharacters, PlainText, enum_choices, max_length, strip
 from ..i18n import _, _l
 from ..platforms import editing
-from ..platforms.labels import PLATFORM_STATUS_LABELS, RESOURCE_KIND_NAMES
-from ..platforms.models import Platform, PlatformStatus, PlatformVersion, Resource, ResourceKind
+from ..platforms.labels import PLATFORM_STATUS_LABELS, RESOURCE_KIND_NAMES, WALL_ORDER_LABELS
+from ..platforms.models import (
+    Platform,
+    PlatformStatus,
+    PlatformVersion,
+    Resource,
+    ResourceKind,
+    WallOrder,
+)
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 TITLE_MAX = 300
@@ -150,6 +157,11 @@ class PlatformSettingsForm(FlaskForm):
     individuals_need_review = BooleanField(
         _l("Endorsements by individuals need a moderator's review")
     )
+    wall_order = RadioField(
+        _l("Who leads the logo wall"),
+        choices=enum_choices(WALL_ORDER_LABELS),
+        default=WallOrder.BY_AND_FOR_FIRST.value,
+    )
     changes_en = TextAreaField(
         _l("What changed in this version (English)"),
         filters=[strip],
@@ -198,6 +210,7 @@ class PlatformSettingsForm(FlaskForm):
             "launch_at": _local_text(platform.launch_at),
             "allow_individuals": platform.allow_individuals,
             "individuals_need_review": platform.individuals_need_review,
+            "wall_order": platform.wall_order.value,
         }
 
     def values(self) -> dict[str, Any]:
@@ -212,6 +225,8 @@ class PlatformSettingsForm(FlaskForm):
             "allow_individuals": self.allow_individuals.data,
             "individuals_need_review": self.individuals_need_review.data,
         }
+        if self.wall_order.data in set(WallOrder):
+            values["wall_order"] = WallOrder(self.wall_order.data)
         if self.status is not None and self.status.data in set(PlatformStatus):
             values["status"] = PlatformStatus(self.status.data)
         return values

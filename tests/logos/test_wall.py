@@ -155,3 +155,22 @@ def test_every_initials_color_has_enough_contrast():
 )
 def test_initials(name, expected):
     assert tiles.initials(name) == expected
+
+
+def test_admins_choose_who_leads_the_wall_in_the_platform_settings(app, client, world):
+    from petition.platforms.models import Platform
+    from tests.factories import make_admin_user
+    from tests.logins import log_in
+    from tests.platforms.test_admin import post, settings_data
+
+    with app.app_context():
+        make_admin_user("boss@example.org")
+        db.session.commit()
+    log_in(client, "boss@example.org")
+    url = "/admin/platforms/drug-policy/settings"
+    assert "Who leads the logo wall" in text(client.get(url))
+    data = settings_data(slug="drug-policy", status="published", wall_order="founding_first")
+    assert post(client, url, data).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(Platform)).wall_order == WallOrder.FOUNDING_FIRST
+    assert post(client, url, {**data, "wall_order": "loudest"}).status_code == 422

@@ -33,6 +33,7 @@ SETTINGS_FIELDS = (
     "launch_at",
     "allow_individuals",
     "individuals_need_review",
+    "wall_order",
 )
 
 
