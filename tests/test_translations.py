@@ -98,9 +98,11 @@ def test_compiled_catalogue_matches_the_po_file():
     assert shipped == fresh, "messages.mo is stale: run `flask translate compile`"
 
 
-# French typography (Office québécois de la langue française): a no-break space before ":"
-# and inside « », a narrow no-break space before ";", "!" and "?"; French quotes, never "“”.
+# French typography (Office québécois de la langue française, and the team's rule): a no-break
+# space (U+00A0, or the narrow U+202F) before : ; ! ? », after «; French quotes, never "“”.
 ORDINARY_SPACE_BEFORE = re.compile(r"[ \t]([:;!?»])")
+# Glued to the word: "publique?" ("https://..." and "9:30" are not words followed by a space).
+NO_SPACE_BEFORE = re.compile(r"[^\s\u00a0\u202f:/\d]([;!?:])(?=\s|$)")
 ORDINARY_SPACE_AFTER = re.compile(r"«[ \t]")
 GLUED_GUILLEMETS = re.compile(r"«[^\u00a0\u202f]|[^\u00a0\u202f]»")
 ENGLISH_QUOTES = re.compile(r"[\"“”]")
@@ -111,6 +113,7 @@ def french_typography_problems(text: str) -> list[str]:
     problems = []
     for pattern, what in (
         (ORDINARY_SPACE_BEFORE, "ordinary space before high punctuation"),
+        (NO_SPACE_BEFORE, "no space before high punctuation"),
         (ORDINARY_SPACE_AFTER, "ordinary space after «"),
         (GLUED_GUILLEMETS, "« » without a no-break space inside"),
         (ENGLISH_QUOTES, "English quotation marks"),

@@ -39,14 +39,16 @@ WORDINGS: dict[tuple[EndorsementKind, ConsentPurpose], Wording] = {
         ),
     ),
     (EndorsementKind.ORGANIZATION, ConsentPurpose.UPDATES): Wording(
-        "updates-1",
+        # 2: the French wording has its no-break space before ";".
+        "updates-2",
         _l(
             "Send me occasional updates about this campaign by email (optional; you can stop "
             "them at any time)."
         ),
     ),
     (EndorsementKind.INDIVIDUAL, ConsentPurpose.UPDATES): Wording(
-        "updates-1",
+        # 2: the French wording has its no-break space before ";".
+        "updates-2",
         _l(
             "Send me occasional updates about this campaign by email (optional; you can stop "
             "them at any time)."

@@ -53,7 +53,7 @@ confirmed by email and reviewed by the coalition before it is listed publicly.
 
 BODY_FR = """\
 Cette plateforme a été rédigée pendant dix-huit mois par les groupes membres de la
-**Coalition d'un océan à l'autre pour des politiques sur les drogues** (organisme fictif) :
+**Coalition d'un océan à l'autre pour des politiques sur les drogues** (organisme fictif) :
 groupes de personnes qui consomment des drogues, services de réduction des méfaits,
 cliniques juridiques et équipes de recherche. Elle énonce ce que doit comprendre une fin de
 la criminalisation des personnes qui consomment, fondée sur les droits. Rien sur nous sans nous.
@@ -72,7 +72,7 @@ par de nouvelles sanctions, reproduit les mêmes torts sous un autre nom.
    remplacer par des amendes, un traitement obligatoire ou des sanctions administratives.
 2. **Fixer les seuils de possession avec les personnes qui consomment**, selon la façon dont
    les gens achètent et consomment réellement, et jamais comme outil d'accusation.
-3. **Reconnaître le partage et la vente de nécessité** : les personnes qui partagent ou
+3. **Reconnaître le partage et la vente de nécessité** : les personnes qui partagent ou
    vendent de petites quantités pour soutenir leur propre consommation ou protéger d'autres
    personnes ne doivent pas être traitées comme des trafiquants.
 4. **Effacer les casiers judiciaires** liés à la possession et aux infractions connexes,
@@ -84,7 +84,7 @@ par de nouvelles sanctions, reproduit les mêmes torts sous un autre nom.
    imprévisible.
 7. **Réaffecter les budgets de répression** au logement, au soutien du revenu, aux soins de
    santé et à la réduction des méfaits, selon les priorités des communautés les plus touchées.
-8. **Garantir une place à la table** : les personnes qui consomment doivent être des
+8. **Garantir une place à la table** : les personnes qui consomment doivent être des
    partenaires à part entière dans la conception, la mise en œuvre et l'évaluation de chaque
    volet de cette réforme.
 
@@ -106,7 +106,7 @@ TEXTS = {
     },
     "fr": {
         "title": (
-            "Décriminaliser dans la dignité : une plateforme communautaire pour la réforme "
+            "Décriminaliser dans la dignité : une plateforme communautaire pour la réforme "
             "des politiques sur les drogues"
         ),
         "summary": (
@@ -124,14 +124,14 @@ RESOURCES = [
         "https://journal.example.org/articles/thresholds-in-practice",
         date(2026, 9, 14),
         "Thresholds in practice: what people who use drugs actually carry",
-        "Les seuils en pratique : ce que transportent vraiment les personnes qui consomment",
+        "Les seuils en pratique : ce que transportent vraiment les personnes qui consomment",
     ),
     (
         ResourceKind.REPORT,
         "https://coast-to-coast.example.org/reports/cost-of-enforcement",
         date(2026, 6, 2),
         "The cost of enforcement: a five-province review",
-        "Le coût de la répression : un examen dans cinq provinces",
+        "Le coût de la répression : un examen dans cinq provinces",
     ),
     (
         ResourceKind.MEDIA,
@@ -145,14 +145,14 @@ RESOURCES = [
         "https://podcast.example.org/episodes/nothing-about-us",
         date(2026, 8, 20),
         "Nothing About Us: peer workers on the front line",
-        "Rien sur nous : des pairs aidants en première ligne",
+        "Rien sur nous : des pairs aidants en première ligne",
     ),
     (
         ResourceKind.TOOL,
         "https://coast-to-coast.example.org/tools/know-your-rights",
         date(2026, 5, 11),
         "Know your rights: a pocket guide",
-        "Connaître ses droits : un guide de poche",
+        "Connaître ses droits : un guide de poche",
     ),
     (
         ResourceKind.STATEMENT,
