@@ -19,8 +19,7 @@ every process reads (at most every SYNC_SECONDS) before it answers from memory: 
 sees a newer generation empties its cache first, so a withdrawal or a moderation decision is
 gone from every process's pages within SYNC_SECONDS (0.1 s). Without Redis, or while Redis
 cannot be reached, other processes notice within PUBLIC_PAGE_CACHE_SECONDS + STALE_SECONDS
-(3 seconds by default), when their copies expire. Counts kept for a few seconds
-(`directory.cache`) are forgotten at the same moments.
+(3 seconds by default), when their copies expire.
 """
 
 from __future__ import annotations
@@ -97,11 +96,6 @@ class PageCache:
         self._generation = 0
         self._lock = threading.Lock()
         self.shared = SharedGeneration(app) if app.config.get("REDIS_URL") else None
-
-    @property
-    def generation(self) -> int:
-        """A number that changes whenever this process forgets its pages."""
-        return self._generation
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         seconds = self.config.get("PUBLIC_PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
@@ -258,12 +252,6 @@ def shared_generation(app: Flask) -> SharedGeneration | None:
     """The Redis counter this process follows, if REDIS_URL is set."""
     cache = app.extensions.get("page_cache")
     return cache.shared if cache is not None else None
-
-
-def current_generation(app: Flask) -> int:
-    """A number that changes whenever this process's public pages are forgotten."""
-    cache = app.extensions.get("page_cache")
-    return cache.generation if cache is not None else 0
 
 
 def _key(environ: dict) -> tuple:
