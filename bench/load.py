@@ -48,6 +48,10 @@ class Result:
     max_ms: float
     mean_ms: float
     errors: dict
+    # CPU milliseconds per request over the measured run (app workers; database backends,
+    # None on SQLite where the database runs inside the workers).
+    app_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
 
     @property
     def failed(self) -> int:
@@ -88,8 +92,20 @@ def run_wrk(base: str, script: str, args: list[str], setup: LoadSetup, seconds: 
 
 
 def measure(
-    base: str, script: str, args: list[str], setup: LoadSetup
+    base: str, script: str, args: list[str], setup: LoadSetup, meter=None
 ) -> tuple[Result | None, Result]:
-    """Warm up, then measure one scenario; return both runs (the warm-up is not reported)."""
+    """Warm up, then measure one scenario; return both runs (the warm-up is not reported).
+
+    With a `meter` (servers.CpuMeter), the measured run also records the CPU the app and the
+    database used per request.
+    """
     warm = run_wrk(base, script, args, setup, setup.warmup) if setup.warmup > 0 else None
-    return warm, run_wrk(base, script, args, setup, setup.duration)
+    if meter is not None:
+        meter.start()
+    result = run_wrk(base, script, args, setup, setup.duration)
+    if meter is not None and result.requests:
+        used = meter.stop()
+        result.app_cpu_ms = used["app"] * 1000 / result.requests
+        if used["db"] is not None:
+            result.db_cpu_ms = used["db"] * 1000 / result.requests
+    return warm, result

@@ -46,6 +46,7 @@ import dataset
 import load
 import servers
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 BENCH = Path(__file__).resolve().parent
 SLUG = dataset.SLUG
@@ -341,6 +342,77 @@ def measure_relay(url: str, workdir: Path, messages: int) -> tuple[dict, dict]:
 
 # -- One engine, start to finish ----------------------------------------------------------------
 
+UNCACHED = " (no page cache)"
+
+
+def page_scenarios(workdir: Path, deep: int, searches: str, filters: str) -> list[tuple]:
+    """Return the public pages' scenarios: (label, wrk script, its arguments)."""
+
+    def single(name: str, path: str) -> str:
+        return write_lines(workdir / f"{name}.txt", [path])
+
+    return [
+        ("list page 1", "get.lua", [single("list", f"/en/p/{SLUG}/endorsers")]),
+        ("list deep page", "get.lua", [single("deep", f"/en/p/{SLUG}/endorsers?page={deep}")]),
+        ("search", "get.lua", [searches]),
+        ("filtered list", "get.lua", [filters]),
+        # The same, two at a time (one per core): the latency of a search while the
+        # machine is busy but nothing queues.
+        (f"search, {LIGHT} connections", "get.lua", [searches]),
+        (f"filtered list, {LIGHT} connections", "get.lua", [filters]),
+        ("platform page", "get.lua", [single("platform", f"/en/p/{SLUG}/")]),
+        ("API list", "get.lua", [single("api", f"/api/v1/platforms/{SLUG}/endorsers")]),
+    ]
+
+
+def wanted(args, label: str) -> bool:
+    return not args.only or any(word in label for word in args.only)
+
+
+def run_scenario(label, server, script, script_args, pressure, database):
+    """Warm up and measure one scenario with wrk, with the CPU it cost; log and return it."""
+    setup = pressure
+    if f", {LIGHT} connections" in label:
+        setup = replace(pressure, threads=min(pressure.threads, LIGHT), connections=LIGHT)
+    meter = servers.CpuMeter(server.worker_pids(), database)
+    warm, result = load.measure(server.base, script, script_args, setup, meter)
+    db_cpu = "-" if result.db_cpu_ms is None else f"{result.db_cpu_ms:5.2f}"
+    log(
+        f"  {label:44s} {result.rps:8.0f}/s  p50 {result.p50_ms:6.1f}  "
+        f"p95 {result.p95_ms:6.1f}  p99 {result.p99_ms:6.1f} ms  "
+        f"CPU app {result.app_cpu_ms or 0:5.2f} db {db_cpu} ms/req  "
+        f"errors {result.failed}  (load {servers.load()})"
+    )
+    return warm, result
+
+
+def uncached_pages(url, args, figures, pressure, database, pages) -> None:
+    """Measure every page scenario again on an app with no page cache and no count cache."""
+    port = servers.free_port()
+    env = dataset.app_environment(
+        url,
+        BASE_URL=f"http://127.0.0.1:{port}",
+        SIGNON_RATE_LIMIT="1000000 per minute",
+        PUBLIC_PAGE_CACHE_SECONDS="0",
+        # Read by the app until counts come from the count table; harmless after.
+        DIRECTORY_COUNTS_SECONDS="0",
+    )
+    setup = servers.WorkerSetup(args.workers, args.threads)
+    app = servers.start_gunicorn(
+        "app-uncached", "wsgi:app", env, setup, args.workdir, f"/en/p/{SLUG}/", port
+    )
+    # A fresh app's first pages pay for loading templates: never inside a measured second.
+    # Uncached pages answer slowly on a tiny, busy smoke run: measure at least 3 s of them.
+    pressure = replace(pressure, warmup=max(pressure.warmup, 1), duration=max(pressure.duration, 3))
+    try:
+        for label, script, script_args in pages:
+            label += UNCACHED
+            if wanted(args, label):
+                _warm, result = run_scenario(label, app, script, script_args, pressure, database)
+                figures.web[label] = asdict(result)
+    finally:
+        app.stop()
+
 
 def bench_engine(url: str, args) -> Figures:
     workdir: Path = args.workdir
@@ -359,6 +431,7 @@ def bench_engine(url: str, args) -> Figures:
     if args.page_cache_seconds is not None:
         extra["PUBLIC_PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
     app_env = dataset.app_environment(url, **extra)
+    database = make_url(url).database if name == "PostgreSQL" else None
     baseline_env = {**app_env, "BASELINE_DATABASE_URL": url}
     app = servers.start_gunicorn(
         "app", "wsgi:app", app_env, setup, workdir, f"/en/p/{SLUG}/", app_port
@@ -385,50 +458,24 @@ def bench_engine(url: str, args) -> Figures:
         deep = max(1, facts.last_page * 3 // 4)
         searches = write_lines(workdir / "search.txt", search_paths(3000))
         filters = write_lines(workdir / "filter.txt", filter_paths())
+        pages = page_scenarios(workdir, deep, searches, filters)
         scenarios = [
             ("baseline GET", baseline, "get.lua", [single("baseline-get", "/")]),
             ("baseline POST", baseline, "baseline_post.lua", ["{run}"]),
-            ("list page 1", app, "get.lua", [single("list", f"/en/p/{SLUG}/endorsers")]),
-            (
-                "list deep page",
-                app,
-                "get.lua",
-                [single("deep", f"/en/p/{SLUG}/endorsers?page={deep}")],
-            ),
-            ("search", app, "get.lua", [searches]),
-            ("filtered list", app, "get.lua", [filters]),
-            # The same, two at a time (one per core): the latency of a search while the
-            # machine is busy but nothing queues.
-            (f"search, {LIGHT} connections", app, "get.lua", [searches]),
-            (f"filtered list, {LIGHT} connections", app, "get.lua", [filters]),
-            ("platform page", app, "get.lua", [single("platform", f"/en/p/{SLUG}/")]),
-            (
-                "API list",
-                app,
-                "get.lua",
-                [single("api", f"/api/v1/platforms/{SLUG}/endorsers")],
-            ),
+            *((label, app, script, script_args) for label, script, script_args in pages),
             ("sign-on POST", app, "signon.lua", [sessions, "{run}"]),
         ]
         signon_runs = []
         for label, server, script, script_args in scenarios:
-            if args.only and not any(word in label for word in args.only):
+            if not wanted(args, label):
                 continue
             if script == "signon.lua":
                 # A person takes a few seconds to fill the form: faster is flagged as a bot.
                 time.sleep(max(0.0, forms_shown + MIN_FILL_SECONDS + 0.5 - time.monotonic()))
-            setup = pressure
-            if label.endswith(f", {LIGHT} connections"):
-                setup = replace(pressure, threads=min(pressure.threads, LIGHT), connections=LIGHT)
-            warm, result = load.measure(server.base, script, script_args, setup)
+            warm, result = run_scenario(label, server, script, script_args, pressure, database)
             if script == "signon.lua":
                 signon_runs += [run for run in (warm, result) if run is not None]
             figures.web[label] = asdict(result)
-            log(
-                f"  {label:28s} {result.rps:8.0f}/s  p50 {result.p50_ms:6.1f}  "
-                f"p95 {result.p95_ms:6.1f}  p99 {result.p99_ms:6.1f} ms  "
-                f"errors {result.failed}  (load {servers.load()})"
-            )
         if signon_runs:
             time.sleep(1)  # requests wrk stopped waiting for may still be committing
             figures.signon_check = check_signons(url, signon_runs, pressure.connections)
@@ -444,6 +491,8 @@ def bench_engine(url: str, args) -> Figures:
     finally:
         app.stop()
         baseline.stop()
+    if args.uncached:
+        uncached_pages(url, args, figures, pressure, database, pages)
 
     if not args.only or "export" in args.only:
         figures.export_baseline = probe(
@@ -468,6 +517,11 @@ def _web(result: dict | None) -> str:
         f"{result['rps']:,.0f}/s  p50 {result['p50_ms']:.1f} p95 {result['p95_ms']:.1f} "
         f"p99 {result['p99_ms']:.1f} ms"
     )
+    if result.get("app_cpu_ms") is not None:
+        text += f", CPU app {result['app_cpu_ms']:.2f}"
+        if result.get("db_cpu_ms") is not None:
+            text += f" + db {result['db_cpu_ms']:.2f}"
+        text += " ms/req"
     failed = sum(result["errors"].values())
     return text + (f"  ({failed} errors)" if failed else "")
 
@@ -508,12 +562,13 @@ def table_rows(f: Figures) -> list[list[str]]:
     web_row(
         "sign-on POST",
         post,
-        ">= 0.6 x baseline POST, p99 < 50 ms",
+        ">= 0.35 x baseline POST, p99 < 50 ms, <= 3 ms app CPU",
         # Met only if every POST also did its whole job (see check_signons).
         lambda r, ratio: (
             ratio is not None
-            and ratio >= 0.6
+            and ratio >= 0.35
             and r["p99_ms"] < 50
+            and (r.get("app_cpu_ms") or 0) <= 3
             and f.signon_check.get("complete", False)
         ),
     )
@@ -525,12 +580,14 @@ def table_rows(f: Figures) -> list[list[str]]:
     )
     web_row("list deep page", get, "", None)
     for label in ("search", "filtered list"):
-        web_row(label, get, "p95 < 50 ms", lambda r, _ratio: r["p95_ms"] < 50)
+        web_row(label, get, "p95 < 30 ms", lambda r, _ratio: r["p95_ms"] < 30)
         # No baseline: it was measured with more connections.
         light = f"{label}, {LIGHT} connections"
-        web_row(light, None, "p95 < 50 ms", lambda r, _ratio: r["p95_ms"] < 50)
+        web_row(light, None, "p95 < 30 ms", lambda r, _ratio: r["p95_ms"] < 30)
     web_row("platform page", get, "", None)
     web_row("API list", get, "", None)
+    for label in [key for key in web if key.endswith(UNCACHED)]:
+        web_row(label, get, "<= 5 ms DB CPU", _db_cpu_within(5) if f.engine != "SQLite" else None)
     if f.relay:
         rows.append(
             [
@@ -539,8 +596,8 @@ def table_rows(f: Figures) -> list[list[str]]:
                 + ("" if f.relay["exactly_once"] else "  NOT EXACTLY ONCE"),
                 f"{f.relay_baseline['rate']:,.0f}/s (smtplib alone)",
                 _ratio(f.relay["rate"], f.relay_baseline["rate"]),
-                ">= 300/s",
-                _met(f.relay["rate"] >= 300 and f.relay["exactly_once"]),
+                ">= 600/s",
+                _met(f.relay["rate"] >= 600 and f.relay["exactly_once"]),
             ]
         )
     if f.export:
@@ -551,8 +608,8 @@ def table_rows(f: Figures) -> list[list[str]]:
                 f"{e['seconds']:.2f} s ({e['bytes'] / 1e6:.0f} MB)",
                 f"{b['seconds']:.2f} s (plain SELECT + csv)",
                 _ratio(e["seconds"], b["seconds"]),
-                "< 3 s",
-                _met(e["seconds"] < 3),
+                "< 2 s",
+                _met(e["seconds"] < 2),
             ]
         )
         rows.append(
@@ -577,6 +634,10 @@ def table_rows(f: Figures) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def _db_cpu_within(limit: float):
+    return lambda r, _ratio: r.get("db_cpu_ms") is not None and r["db_cpu_ms"] <= limit
 
 
 def _mb(value: float | None) -> str:
@@ -614,6 +675,12 @@ def main(argv: list[str] | None = None) -> int:
         "--page-cache-seconds",
         type=int,
         help="PUBLIC_PAGE_CACHE_SECONDS for the app (default: the app's own default).",
+    )
+    parser.add_argument(
+        "--no-uncached",
+        dest="uncached",
+        action="store_false",
+        help="Skip the second run of every page with the page cache and count cache off.",
     )
     parser.add_argument(
         "--only",

@@ -182,3 +182,63 @@ def load() -> str:
     """Return the load averages over 1, 5 and 15 minutes (as `uptime` shows them)."""
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used so far, 0 if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    # Fields after the command name (in parentheses): utime and stime are the 12th and 13th.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def database_backends(database: str) -> list[int]:
+    """Return the ids of the local PostgreSQL backends connected to `database` (from /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        # A backend's title: "postgres: 15/main: USER DATABASE HOST(PORT) STATE".
+        words = title.split()
+        if title.startswith("postgres:") and database in words[3:5]:
+            pids.append(int(entry.name))
+    return pids
+
+
+@dataclass
+class CpuMeter:
+    """CPU used by the app's workers and by the database's backends over one measured run.
+
+    SQLite runs inside the workers: its CPU is part of the app's (`database` stays None).
+    """
+
+    workers: list[int]
+    database: str | None = None
+    _start: dict[int, float] = field(default_factory=dict)
+
+    def _pids(self) -> list[tuple[str, int]]:
+        pids = [("app", pid) for pid in self.workers]
+        if self.database:
+            pids += [("db", pid) for pid in database_backends(self.database)]
+        return pids
+
+    def start(self) -> None:
+        self._start = {pid: cpu_seconds(pid) for _kind, pid in self._pids()}
+
+    def stop(self) -> dict[str, float | None]:
+        """Return the CPU seconds used since start(), by the app and by the database."""
+        used: dict[str, float | None] = {"app": 0.0, "db": 0.0 if self.database else None}
+        for kind, pid in self._pids():
+            # A backend that started during the run counts from zero.
+            used[kind] += max(0.0, cpu_seconds(pid) - self._start.get(pid, 0.0))
+        return used

@@ -41,7 +41,7 @@ def test_the_benchmark_runs_on_a_tiny_data_set(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]

@@ -51,7 +51,8 @@ def endorsement_labels():
 
 def _public_platform(slug: str):
     try:
-        return platforms.get_public_platform(slug)
+        # Nothing on these pages shows the platform's resources: they are not loaded.
+        return platforms.get_public_platform(slug, with_resources=False)
     except platforms.PlatformNotFound:
         abort(404)
 

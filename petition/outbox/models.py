@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import UTCDateTime, str_enum, utcnow
@@ -35,8 +35,17 @@ class OutboxMessage(db.Model):
     never_on_public_pages = True
     __tablename__ = "outbox_message"
     __table_args__ = (
-        # The relay's claim: due queued rows, and `sending` rows whose claim went stale.
+        # Stale claims (`sending` rows whose relay stopped) and the oldest waiting email.
         Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
+        # The relay's claim: only queued rows, in send order, so a claim reads its batch off
+        # the front of this index however long the queue and however many were sent before.
+        Index(
+            "ix_outbox_message_queued",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text("status = 'queued'"),
+            sqlite_where=text("status = 'queued'"),
+        ),
         # The per-address cap: how many emails went to one address since a moment.
         Index("ix_outbox_message_recipient_created_at", "recipient", "created_at"),
     )
