@@ -115,6 +115,8 @@ ADMIN = [
     Visit("new-account", "/admin/accounts/new"),
     Visit("own-password", "/admin/account/password"),
     Visit("dashboard", "/admin/"),
+    Visit("abuse-console", "/admin/abuse"),
+    Visit("abuse-dry-run", "/admin/abuse/invalidate?platform={slug}&domain=example.org"),
     Visit("platforms", "/admin/platforms"),
     Visit("new-platform", "/admin/platforms/new"),
     Visit("platform-settings", "/admin/platforms/{slug}/settings"),
