@@ -31,7 +31,7 @@ from ..platforms import services as platforms
 from ..platforms.models import Platform
 from ..platforms.services import localized
 from ..security import frameable, whole_number
-from . import exports, feeds, services
+from . import exports, feeds, services, share_cards
 from . import wall as wall_rules
 from .forms import FilterForm
 
@@ -66,7 +66,11 @@ def logo_wall(platform: Platform, limit: int | None = wall_rules.WALL_SIZE):
 
 @bp.app_context_processor
 def directory_helpers():
-    return {"endorser_summary": endorser_summary, "logo_wall": logo_wall}
+    return {
+        "endorser_summary": endorser_summary,
+        "logo_wall": logo_wall,
+        "share_card_url": share_cards.card_url,
+    }
 
 
 # A logo's URL names its content (SHA-256): the file behind it never changes.
@@ -216,6 +220,15 @@ def share(slug: str):
             "logos_snippet": logos_snippet,
         }
     return render_template("directory/share.html", platform=platform, embeds=embeds)
+
+
+@bp.get("/<lang:lang>/p/<slug>/card.png")
+@public_cache
+def share_card(slug: str):
+    # The Open Graph image: pages link it with its key (?v=...), so a new count is a new URL.
+    platform = _platform_or_404(slug)
+    data = share_cards.card_png(share_cards.card_for(platform, g.lang))
+    return Response(data, mimetype="image/png")
 
 
 @bp.get("/<lang:lang>/p/<slug>/feed.atom")

@@ -40,6 +40,7 @@ class Tile:
     initials: str
     color: int
     logo_url: str | None = None
+    digest: str = ""
     width: int = 0
     height: int = 0
 
@@ -111,6 +112,7 @@ def wall(platform: Platform, lang: str, limit: int | None = WALL_SIZE) -> Wall:
             tile = replace(
                 tile,
                 logo_url=url_for("directory.logo_file", digest=logo.digest),
+                digest=logo.digest,
                 width=logo.width,
                 height=logo.height,
             )

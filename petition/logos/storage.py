@@ -22,16 +22,17 @@ DIGEST = re.compile(r"^[0-9a-f]{64}$")
 class LocalStore:
     """Logo files in a local folder (or a network share mounted by every server)."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, folder: str = "logos"):
         self.root = Path(root)
+        self.folder = folder
 
     def _path(self, digest: str) -> Path:
         if not DIGEST.match(digest):
             raise ValueError("not a SHA-256 digest")
-        return self.root / "logos" / digest[:2] / f"{digest}.png"
+        return self.root / self.folder / digest[:2] / f"{digest}.png"
 
     def put(self, digest: str, data: bytes) -> None:
-        """Keep `data` under `digest` (its SHA-256), unless it is kept already."""
+        """Keep `data` under `digest` (its SHA-256, or a card's key), unless it is kept already."""
         path = self._path(digest)
         if path.exists():
             return
@@ -58,3 +59,8 @@ class LocalStore:
 def store() -> LocalStore:
     """Return the app's logo store (MEDIA_ROOT)."""
     return LocalStore(current_app.config["MEDIA_ROOT"])
+
+
+def card_store() -> LocalStore:
+    """Return where drawn share cards are kept (MEDIA_ROOT/cards), named by their key."""
+    return LocalStore(current_app.config["MEDIA_ROOT"], "cards")

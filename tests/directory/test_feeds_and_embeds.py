@@ -121,7 +121,9 @@ def test_social_tags_on_platform_and_directory_pages(client, endorsers, path):
         assert meta["og:url"] == f"https://petition.test/{lang}{path}"
         assert meta["og:locale"] == locale and meta["og:locale:alternate"] == alternate
         assert meta["og:title"] and meta["og:description"]
-        assert meta["twitter:card"] == "summary"
+        # With the share card (tests/logos/test_share_cards.py), a large image.
+        assert meta["twitter:card"] == "summary_large_image"
+        assert meta["og:image"].startswith(f"https://petition.test/{lang}/p/")
         assert meta["twitter:title"] == meta["og:title"]
 
 
