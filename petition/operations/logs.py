@@ -90,6 +90,8 @@ def configure(log_format: str, level: str = "INFO") -> None:
         return
     root.addHandler(_handler(log_format))
     root.setLevel(level)
+    # Alembic announces each of its plugins at INFO on every `flask db ...`: noise, not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _incoming_id(trusted_proxies: int) -> str | None:
