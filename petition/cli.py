@@ -23,10 +23,14 @@ translate_cli = AppGroup("translate", help="Extract, update and compile UI trans
 @petition_cli.command("demo")
 def demo_command():
     """Load the demo platform (English and French). Running it twice changes nothing."""
+    from .directory.demo_wall import load_demo_wall
     from .platforms.demo import load_demo_platform
 
     platform, created = load_demo_platform()
+    added = load_demo_wall(platform)
     db.session.commit()
+    if added:
+        click.echo(f"Demo logo wall: {added} fictional organizations, by-and-for groups first")
     if created:
         click.echo(f"Demo platform loaded: /en/p/{platform.slug}/ and /fr/p/{platform.slug}/")
     else:
@@ -76,7 +80,11 @@ def dev_command(host: str, port: int):
         raise click.UsageError("`petition dev` is for development: set PETITION_ENV=development")
     _serve_here(app, host, port)
     upgrade()
-    slug = load_demo_platform()[0].slug
+    from .directory.demo_wall import load_demo_wall
+
+    demo_platform = load_demo_platform()[0]
+    load_demo_wall(demo_platform)
+    slug = demo_platform.slug
     db.session.commit()
     from .accounts.services import ensure_dev_admin
 
