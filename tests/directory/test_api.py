@@ -157,6 +157,28 @@ def test_names_and_labels_follow_the_lang_parameter(client, endorsers):
     assert {"province": "QC", "label": "Québec", "count": 7} in by_province
 
 
+def test_without_lang_the_browsers_language_decides(client, endorsers):
+    french = {"Accept-Language": "fr-CA,fr;q=0.9"}
+    response = client.get(f"/api/v1/platforms/{SLUG}/endorsers?kind=organization", headers=french)
+    body = response.get_json()
+    assert body["lang"] == "fr" and body["data"][0]["province_label"] == "Québec"
+    assert "Accept-Language" in response.headers["Vary"]
+    assert response.headers["Content-Language"] == "fr-CA"
+    detail = client.get(f"/api/v1/platforms/{SLUG}", headers=french).get_json()
+    assert {"province": "QC", "label": "Québec", "count": 7} in detail["by_province"]
+    # ?lang= outranks the browser, and then the answer does not vary on it.
+    chosen = client.get(
+        f"/api/v1/platforms/{SLUG}/endorsers?lang=en&kind=organization", headers=french
+    )
+    assert chosen.get_json()["data"][0]["province_label"] == "Quebec"
+    assert "Accept-Language" not in chosen.headers.get("Vary", "")
+    refused = client.get(f"/api/v1/platforms/{SLUG}/endorsers?province=XX", headers=french)
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["message"] == (
+        "Certains paramètres de la requête ne sont pas valides."
+    )
+
+
 def test_contact_person_only_when_made_public(client, endorsers):
     data = client.get(f"/api/v1/platforms/{SLUG}/endorsers?kind=organization").get_json()["data"]
     contacts = [item["contact"] for item in data if item["contact"]]

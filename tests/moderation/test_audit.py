@@ -282,3 +282,30 @@ def test_audit_details_and_actors_are_words_in_the_admins_language(app, client):
     readable = re.sub(r'<span class="meta audit__code" translate="no">[^<]*</span>', "", details)
     for code in ("pending_review", "display_mode", "descriptor", "signer", "system", "BC", "draft"):
         assert not re.search(rf"\b{code}\b", re.sub(r"<[^>]+>", " ", readable)), code
+
+
+def test_an_endorsements_history_names_its_actors_in_words(app, client):
+    from tests.factories import make_endorsement
+
+    with app.app_context():
+        make_admin_user("chef@example.org", preferred_locale=AdminLanguage.FR)
+        platform = make_platform("history")
+        endorsement = make_endorsement(platform)
+        for kind, label in (("signer", None), ("system", "retention")):
+            audit.record(
+                "endorsement.confirm",
+                actor_kind=kind,
+                actor_label=label,
+                target_type="endorsement",
+                target_id=endorsement.id,
+                platform_id=platform.id,
+            )
+        db.session.commit()
+        path = f"/admin/p/history/endorsements/{endorsement.id}"
+    log_in(client, "chef@example.org")
+    page = text(client.get(path))
+    history = page[page.index('<ol class="history">') :]
+    history = history[: history.index("</ol>")]
+    assert "Signataire (par un lien reçu par courriel)" in history
+    assert "Purge de conservation" in history
+    assert not re.search(r"\b(signer|system|retention)\b", history)
