@@ -37,6 +37,15 @@ def demo_command():
         click.echo(f"Demo platform already present: /en/p/{platform.slug}/")
 
 
+@petition_cli.command("prune-media")
+def prune_media_command():
+    """Delete logo files no organization uses any more, and share cards over 30 days old."""
+    from .logos.services import prune_files
+
+    logos_gone, cards_gone = prune_files()
+    click.echo(f"Deleted {logos_gone} unused logo files and {cards_gone} old share cards.")
+
+
 class NoBannerRequestHandler(WSGIRequestHandler):
     """The development server's request handler, without its `Server: Werkzeug/...` header."""
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
 from ..db_types import utcnow
 from ..extensions import db
 from .images import CleanLogo
 from .models import LogoStatus, OrganizationLogo
-from .storage import store
+from .storage import card_store, store
+
+# A file younger than this may belong to an upload whose row is not committed yet.
+PRUNE_GRACE_SECONDS = 3600
+CARD_DAYS = 30
 
 
 def keep(logo: CleanLogo) -> None:
@@ -58,3 +64,24 @@ def approve(row: OrganizationLogo) -> None:
 def remove(row: OrganizationLogo) -> None:
     db.session.delete(row)
     db.session.flush()
+
+
+def prune_files(now: float | None = None) -> tuple[int, int]:
+    """Delete logo files no row names (removed, replaced, erased) and share cards over 30 days.
+
+    Return how many logo files and cards were deleted. Files younger than an hour are kept: a
+    sign-on writes its file before its row commits.
+    """
+    now = time.time() if now is None else now
+    named = set(db.session.scalars(select(OrganizationLogo.digest)))
+    logos_store, logos_gone = store(), 0
+    for digest, modified in list(logos_store.stored()):
+        if digest not in named and now - modified > PRUNE_GRACE_SECONDS:
+            logos_store.discard(digest)
+            logos_gone += 1
+    cards, cards_gone = card_store(), 0
+    for key, modified in list(cards.stored()):
+        if now - modified > CARD_DAYS * 86400:
+            cards.discard(key)
+            cards_gone += 1
+    return logos_gone, cards_gone

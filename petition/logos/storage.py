@@ -48,6 +48,18 @@ class LocalStore:
             Path(temporary).unlink(missing_ok=True)
             raise
 
+    def stored(self):
+        """Yield (digest, modification time) of every kept file."""
+        folder = self.root / self.folder
+        if not folder.is_dir():
+            return
+        for path in folder.glob("*/*.png"):
+            if DIGEST.match(path.stem):
+                yield path.stem, path.stat().st_mtime
+
+    def discard(self, digest: str) -> None:
+        self._path(digest).unlink(missing_ok=True)
+
     def get(self, digest: str) -> bytes | None:
         """Return the bytes kept under `digest`, or None."""
         try:

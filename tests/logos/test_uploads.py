@@ -242,3 +242,25 @@ def test_the_signer_can_remove_the_logo(app, client, manage_path):
     assert response.status_code == 303
     assert logo_rows(app) == []
     assert "its initials are shown instead" in text(client.get(manage_path))
+
+
+def test_prune_media_deletes_files_no_row_names_once_they_are_old(app, client, manage_path):
+    import os
+    import time
+
+    from petition.logos.images import clean
+
+    [kept] = logo_rows(app)
+    store = LocalStore(app.config["MEDIA_ROOT"])
+    orphan = clean(samples.png((333, 111)))
+    store.put(orphan.digest, orphan.png)
+    runner = app.test_cli_runner()
+    # Young: it may be an upload whose row is not committed yet.
+    assert "Deleted 0 unused logo files" in runner.invoke(args=["petition", "prune-media"]).output
+    old = time.time() - 7200
+    for digest in (orphan.digest, kept.digest):
+        path = store._path(digest)
+        os.utime(path, (old, old))
+    assert "Deleted 1 unused logo files" in runner.invoke(args=["petition", "prune-media"]).output
+    assert store.get(orphan.digest) is None
+    assert store.get(kept.digest) is not None
