@@ -129,13 +129,32 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection, one_upgrade_at_a_time(connection):
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it into a new one and dropping the old (batch
+            # mode). With foreign keys on, dropping `platform` deletes every endorsement through
+            # ON DELETE CASCADE: they are off while migrating (the pragma only takes effect
+            # outside a transaction, so on the raw connection before anything begins), and
+            # checked once at the end.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                # A rebuilt `endorsement` table lost its triggers: put them back (and recount).
+                from petition.directory.models import restore_sqlite_triggers
+
+                for table in restore_sqlite_triggers(connection):
+                    logger.info("Restored the triggers of %s after a table rebuild", table)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
         # Alembic leaves SQLAlchemy's own transaction to the caller: end it, or it rolls back.
         if connection.in_transaction():
             connection.commit()
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -118,5 +119,83 @@ def test_two_upgrades_at_once_both_succeed(empty_database_url, tmp_path):
         assert _differences(app) == []
         heads = db.session.execute(text("SELECT version_num FROM alembic_version")).all()
         assert len(heads) == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _row_for(table, **values) -> dict:
+    """Return a row for a reflected table: `values`, and a plain value for every other
+    required column (the columns of a past revision, whatever they were)."""
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key:
+            continue
+        if column.server_default is not None:
+            continue
+        try:
+            python_type = column.type.python_type
+        except NotImplementedError:
+            python_type = str
+        row[column.name] = {
+            bool: False,
+            int: 0,
+            datetime: datetime(2026, 1, 1, tzinfo=UTC),
+        }.get(python_type, "")
+    return row
+
+
+def test_upgrading_keeps_the_endorsements_counts_and_search_index(empty_database_url):
+    """Later migrations rebuild tables on SQLite (batch mode): no endorsement may be lost to
+    ON DELETE CASCADE (dropping the old `platform` table), and the count table and the search
+    index keep following the rows."""
+    from sqlalchemy import MetaData, Table
+
+    app = create_app(settings_for_tests(empty_database_url))
+    with app.app_context():
+        upgrade(revision="d7a3b9c1e5f2")
+        meta = MetaData()
+        platform = Table("platform", meta, autoload_with=db.engine)
+        endorsement = Table("endorsement", meta, autoload_with=db.engine)
+        with db.engine.begin() as conn:
+            platform_id = conn.execute(
+                platform.insert().returning(platform.c.id),
+                _row_for(platform, slug="kept", status="published", version_label="1.0"),
+            ).scalar_one()
+            for n in range(3):
+                conn.execute(
+                    endorsement.insert(),
+                    _row_for(
+                        endorsement,
+                        platform_id=platform_id,
+                        kind="organization",
+                        status="approved",
+                        province="ON",
+                        locale="en",
+                        org_type="community",
+                        source="web",
+                        email=f"kept{n}@example.org",
+                        email_canonical=f"kept{n}@example.org",
+                        org_name=f"Harbour Group {n}",
+                        search_key=f"harbour group {n}",
+                    ),
+                )
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM endorsement")) == 3
+            assert conn.scalar(text("SELECT sum(n) FROM endorser_count")) == 3
+            conn.execute(
+                text(
+                    "UPDATE endorsement SET status = 'withdrawn' WHERE org_name = 'Harbour Group 0'"
+                )
+            )
+            assert conn.scalar(text("SELECT sum(n) FROM endorser_count")) == 2
+        with app.test_request_context():
+            from petition.directory import services
+            from petition.platforms.services import get_public_platform
+
+            found = services.iter_listed(
+                get_public_platform("kept"), services.Filters(q="harb"), "en"
+            )
+            assert len(list(found)) == 2
         db.session.remove()
         db.engine.dispose()

@@ -106,3 +106,26 @@ def _create_count_triggers(target, connection, **kw):
 @event.listens_for(EndorserCount.__table__, "before_drop")
 def _drop_count_triggers(target, connection, **kw):
     tally.uninstall(connection)
+
+
+_TRIGGERS = {
+    search.FTS_TABLE: (search, ("insert", "delete", "update")),
+    EndorserCount.__tablename__: (tally, ("insert", "delete", "update")),
+}
+
+
+def restore_sqlite_triggers(connection) -> list[str]:
+    """Recreate the triggers of the search index and the count table where a table rebuild of
+    `endorsement` dropped them (SQLite's batch mode in any migration); return what was redone.
+
+    The migrations run it after every upgrade on SQLite (migrations/env.py), so a migration
+    written without them in mind cannot leave counts or search silently stale.
+    """
+    existing = {name for (name,) in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
+    restored = []
+    for table, (module, events) in _TRIGGERS.items():
+        wanted = {f"{table}_{event}" for event in events}
+        if "endorsement" in existing and table in existing and not wanted <= existing:
+            module.install(connection)
+            restored.append(table)
+    return restored
