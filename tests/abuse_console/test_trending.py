@@ -11,6 +11,7 @@ from petition.db_types import utcnow
 from petition.extensions import db
 from petition.platforms.models import Platform
 from petition.screening import fingerprint
+from tests.abuse_console.forms_in_pages import form_with
 from tests.abuse_console.test_lists import add_entry, admin_client
 from tests.factories import make_endorsement
 from tests.pages import text
@@ -136,6 +137,11 @@ def test_free_mail_is_weighted_down(app, platform):
         by_value["harbour-peers.example"].score
     )
     assert [s.value for s in result.domains] == ["harbour-peers.example", "gmail.com"]
+    # A free-mail domain gets no one-click Block button (many real people share it).
+    page = admin_client(app).get("/admin/abuse")
+    form_with(page, kind="domain", value="harbour-peers.example")
+    with pytest.raises(AssertionError):
+        form_with(page, kind="domain", value="gmail.com")
 
 
 def test_one_network_signing_for_several_organizations_is_highlighted(app, generated):
