@@ -247,8 +247,10 @@ def test_a_killed_relays_messages_go_out_within_its_lease(make_app, database_url
     finally:
         second.stop()
         smtp.stop()
-    # The lease, a poll, and the second relay's own start-up (about a second).
-    assert catch_up < LEASE_SECONDS + 5, catch_up
+    # The lease, a poll, and the second relay's own start-up (about a second; 2.1 s in all on
+    # a quiet machine). The bound tells a lease apart from the ten minutes a claim used to
+    # hold, with room for a loaded machine (7.7 s seen at load 13), never a speed target.
+    assert catch_up < LEASE_SECONDS + 20, catch_up
     assert sorted(smtp.message_ids()) == sorted(ids)
     print(f"relay catch-up after a kill: {catch_up:.1f} s (lease {LEASE_SECONDS} s)")
 
