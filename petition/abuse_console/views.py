@@ -122,6 +122,13 @@ def _platform_choices(form: SelectionForm) -> list[Platform]:
     return platforms
 
 
+def _dry_run_count(value: str | None) -> int:
+    """The dry run's count as the form sent it back; anything else matches no count."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return -1
+
+
 def _selection(form: SelectionForm):
     """Return the form's selection, or None with the problem on the form's fields."""
     platform = db.session.scalar(select(Platform).where(Platform.slug == form.platform.data))
@@ -203,7 +210,7 @@ def invalidate_post():
             reason=confirm.reason.data,
             actor=current_admin(),
             notify=confirm.notify.data,
-            expected=int(confirm.expected.data or -1),
+            expected=_dry_run_count(confirm.expected.data),
             limit=invalidation.web_limit(),
         )
     except invalidation.CountChanged as changed:
