@@ -263,6 +263,6 @@ def test_invalid_filters_are_ignored_with_a_message(client, names, query):
 
 def test_invalid_choice_is_explained_in_the_page_language(client, names):
     page = text(client.get(f"/fr/p/{SLUG}/endorsers?province=XX&org_type=robots"))
-    assert "Ce choix n'est pas offert; il a été ignoré." in page
+    assert "Ce choix n'est pas offert\u00a0; il a été ignoré." in page
     # The rest of the list still shows.
     assert "L'Île aux usagers" in page
