@@ -154,6 +154,7 @@ AUTOCOMPLETE = {
         "city": "address-level2",
         "website": "url",
         "about": "",
+        "logo": "",
         "name": "name",
         "title": "organization-title",
         "email": "email",
