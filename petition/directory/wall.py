@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, replace
 
 from flask import url_for
-from sqlalchemy import case, select
+from sqlalchemy import ColumnElement, select, true
 
 from ..endorsements.models import Endorsement, EndorsementKind
 from ..endorsements.naming import public_name
@@ -20,6 +20,7 @@ from ..extensions import db
 from ..logos import tiles
 from ..logos.models import LogoStatus, OrganizationLogo
 from ..platforms.models import Platform, PlatformStatus, WallOrder
+from .counts import totals
 from .queries import _listed, _sort_column
 
 # How many organizations the platform page and the endorser list show on their wall.
@@ -56,59 +57,72 @@ class Wall:
         return [tile for _group, group_tiles in self.groups for tile in group_tiles]
 
 
-def _rank(order: WallOrder):
+def _groups(order: WallOrder) -> list[tuple[Group, ColumnElement[bool]]]:
+    """Who leads the wall, in order, each group with the condition its members meet."""
     by_and_for = Endorsement.by_and_for.is_(True)
     founding = Endorsement.founding.is_(True)
-    if order == WallOrder.FOUNDING_FIRST:
-        return case((founding, 0), (by_and_for, 1), else_=2)
-    if order == WallOrder.BY_AND_FOR_FIRST:
-        return case((by_and_for, 0), (founding, 1), else_=2)
-    return case((by_and_for, 2), else_=2)  # one group, in name order
-
-
-def _group(endorsement: Endorsement, order: WallOrder) -> Group:
+    neither = Endorsement.by_and_for.is_not(True) & Endorsement.founding.is_not(True)
     if order == WallOrder.ALPHABETICAL:
-        return Group.OTHERS
-    leads = [Group.BY_AND_FOR, Group.FOUNDING]
+        return [(Group.OTHERS, true())]
     if order == WallOrder.FOUNDING_FIRST:
-        leads.reverse()
-    for group in leads:
-        if getattr(endorsement, group.value):
-            return group
-    return Group.OTHERS
+        return [
+            (Group.FOUNDING, founding),
+            (Group.BY_AND_FOR, by_and_for & Endorsement.founding.is_not(True)),
+            (Group.OTHERS, neither),
+        ]
+    return [
+        (Group.BY_AND_FOR, by_and_for),
+        (Group.FOUNDING, founding & Endorsement.by_and_for.is_not(True)),
+        (Group.OTHERS, neither),
+    ]
 
 
 def wall(platform: Platform, lang: str, limit: int | None = WALL_SIZE) -> Wall:
-    """Return the platform's logo wall in `lang`: who leads first, then names in order."""
+    """Return the platform's logo wall in `lang`: who leads first, then names in order.
+
+    One query per group, each reading the list's name index in order and stopping at the
+    tiles still wanted, so the wall costs a few dozen rows however long the list is.
+    """
     conditions = [*_listed(platform), Endorsement.kind == EndorsementKind.ORGANIZATION]
-    approved_logo = (OrganizationLogo.endorsement_id == Endorsement.id) & (
-        OrganizationLogo.status == LogoStatus.APPROVED
-    )
-    query = (
-        select(Endorsement, OrganizationLogo)
-        .outerjoin(OrganizationLogo, approved_logo)
-        .where(*conditions)
-        .order_by(_rank(platform.wall_order), _sort_column(lang), Endorsement.id)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    rows = db.session.execute(query).all()
-    total = len(rows)
-    if limit is not None and total >= limit:
-        total = db.session.scalar(
-            select(db.func.count()).select_from(Endorsement).where(*conditions)
+    chosen: list[tuple[Group, Endorsement]] = []
+    for group, condition in _groups(platform.wall_order):
+        wanted = None if limit is None else limit - len(chosen)
+        if wanted == 0:
+            break
+        query = (
+            select(Endorsement)
+            .where(*conditions, condition)
+            .order_by(_sort_column(lang), Endorsement.id)
+            .limit(wanted)
         )
+        chosen += [(group, endorsement) for endorsement in db.session.scalars(query)]
+    logos = (
+        {
+            logo.endorsement_id: logo
+            for logo in db.session.scalars(
+                select(OrganizationLogo).where(
+                    OrganizationLogo.endorsement_id.in_([e.id for _g, e in chosen]),
+                    OrganizationLogo.status == LogoStatus.APPROVED,
+                )
+            )
+        }
+        if chosen
+        else {}
+    )
+    total = len(chosen)
+    if limit is not None and total >= limit:
+        total = totals(platform).organizations
     groups: dict[Group, list[Tile]] = {}
-    for endorsement, logo in rows:
+    for group, endorsement in chosen:
         name = public_name(endorsement, lang)
         tile = Tile(
             id=endorsement.id,
             name=name,
-            group=_group(endorsement, platform.wall_order),
+            group=group,
             initials=tiles.initials(name),
             color=tiles.color_index(name),
         )
-        if logo is not None:
+        if (logo := logos.get(endorsement.id)) is not None:
             tile = replace(
                 tile,
                 logo_url=url_for("directory.logo_file", digest=logo.digest),
@@ -116,16 +130,8 @@ def wall(platform: Platform, lang: str, limit: int | None = WALL_SIZE) -> Wall:
                 width=logo.width,
                 height=logo.height,
             )
-        groups.setdefault(tile.group, []).append(tile)
-    order = _group_order(platform.wall_order)
-    ordered = [(group, groups[group]) for group in order if group in groups]
-    return Wall(groups=ordered, shown=len(rows), total=total)
-
-
-def _group_order(order: WallOrder) -> list[Group]:
-    if order == WallOrder.FOUNDING_FIRST:
-        return [Group.FOUNDING, Group.BY_AND_FOR, Group.OTHERS]
-    return [Group.BY_AND_FOR, Group.FOUNDING, Group.OTHERS]
+        groups.setdefault(group, []).append(tile)
+    return Wall(groups=list(groups.items()), shown=len(chosen), total=total)
 
 
 def is_public_logo(digest: str) -> bool:
