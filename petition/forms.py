@@ -33,6 +33,8 @@ class _AbsentIsEmpty:
     """
 
     def process_formdata(self, valuelist):
+        # A file sent under a text field's name (a multipart form, a script) is no text.
+        valuelist = [value for value in valuelist if isinstance(value, str)]
         super().process_formdata(valuelist)
         if not valuelist:
             self.data = ""

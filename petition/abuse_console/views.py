@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
-from sqlalchemy import select
 
 from .. import screening
 from ..accounts.access import admin_required, may_open, moderator_required
@@ -131,7 +130,10 @@ def _dry_run_count(value: str | None) -> int:
 
 def _selection(form: SelectionForm):
     """Return the form's selection, or None with the problem on the form's fields."""
-    platform = db.session.scalar(select(Platform).where(Platform.slug == form.platform.data))
+    # Chosen among the platforms there are: whatever was sent never reaches a query.
+    platform = next(
+        (p for p in platform_rules.all_platforms() if p.slug == form.platform.data), None
+    )
     if platform is None:
         form.platform.errors = [_("Choose a platform.")]
         return None
