@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -40,24 +40,41 @@ def engine_options(database_url: str, pool_settings: dict[str, int]) -> dict:
     }
 
 
+# A failover or a restart cuts every connection at once; a request may meet two of them.
+RETRIES = 2
+
+
 def _lost_connection(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 def retry_on_lost_connection(view):
-    """Run `view` once more if the database connection it was using died under it."""
+    """Run `view` again (up to RETRIES times) if the database connection it used died under it."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except DBAPIError as error:
-            if not _lost_connection(error):
-                raise
-            db.session.rollback()
-            return view(*args, **kwargs)
+        for attempt in range(RETRIES + 1):
+            try:
+                return view(*args, **kwargs)
+            except DBAPIError as error:
+                if not _lost_connection(error) or attempt == RETRIES:
+                    raise
+                db.session.rollback()
+                # An uploaded file the first run read is read again from its start.
+                for upload in request.files.values():
+                    upload.stream.seek(0)
+        raise AssertionError("unreachable")
 
     return wrapper
+
+
+NO_RETRY = "_no_retry_on_lost_connection"
+
+
+def no_retry(view):
+    """Mark a view that commits as it goes (an import): never run it twice."""
+    setattr(view, NO_RETRY, True)
+    return view
 
 
 def _close_session(exc: BaseException | None) -> None:
@@ -72,10 +89,8 @@ def _close_session(exc: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Wrap every view registered so far (call after the blueprints)."""
-    from .security import ACCEPTS_FILES
-
     app.teardown_appcontext(_close_session)
     for endpoint, view in list(app.view_functions.items()):
-        if endpoint == "static" or getattr(view, ACCEPTS_FILES, False):
+        if endpoint == "static" or getattr(view, NO_RETRY, False):
             continue
         app.view_functions[endpoint] = retry_on_lost_connection(view)

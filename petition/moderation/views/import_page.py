@@ -9,6 +9,7 @@ from flask import (
 
 from ...accounts.access import admin_required
 from ...accounts.sessions import current_admin
+from ...db_connections import no_retry
 from ...endorsements import importing
 from ...extensions import db
 from ...security import accepts_files
@@ -21,6 +22,7 @@ from .common import _platform, bp
 @bp.route("/admin/p/<slug>/import", methods=["GET", "POST"])
 @admin_required
 @accepts_files
+@no_retry
 def import_endorsements(slug: str):
     platform = _platform(slug)
     form = ImportForm()
