@@ -55,8 +55,17 @@ def tap_or_click(locator, touch: bool) -> None:
 def type_into(page, label: str, value: str, touch: bool = False) -> None:
     """Put the pointer in the field labelled `label` and type `value` on the keyboard."""
     field = page.get_by_label(label, exact=True)
-    tap_or_click(field, touch)
+    # A person looks before typing: on a loaded machine a tap can land while the page is
+    # still scrolling, and keys typed before focus moves would go to the previous field.
+    for _attempt in range(3):
+        tap_or_click(field, touch)
+        if field.evaluate("element => element === document.activeElement"):
+            break
+        page.wait_for_timeout(200)
+    expect(field).to_be_focused()
+    before = field.input_value()
     page.keyboard.type(value)
+    expect(field).to_have_value(before + value)
 
 
 def log_in_and_open_queue(page, email: str, lang: str) -> None:

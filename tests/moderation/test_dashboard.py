@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from babel.dates import format_date
@@ -140,7 +140,10 @@ def endorsements(app, accounts):
                 status=status,
                 kind=kind,
                 province=Province(province),
-                created_at=now - timedelta(hours=1),
+                # Signed and confirmed at the same instant: both fall on the same site day
+                # even when the suite runs just after midnight.
+                created_at=now,
+                confirmed_at=None if status == "unverified" else now,
             )
         db.session.commit()
 
