@@ -12,14 +12,69 @@ from __future__ import annotations
 import os
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import text
+from werkzeug.routing import Rule
 
 from petition import create_app
 from petition.config import settings_for_tests
 from petition.extensions import db
+from petition.security import App
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+
+
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole run, shared by every app a test builds.
+
+    Nearly every test builds an app of its own, and each app's Jinja environment would
+    otherwise parse and compile every template it renders again (a tenth of the suite's
+    time). Jinja keys each entry by template name and source checksum, so an edited template
+    is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.entries:
+            bucket.bytecode_from_string(self.entries[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.entries[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+_create_jinja_environment = App.create_jinja_environment
+
+
+def _with_shared_bytecode(self):
+    environment = _create_jinja_environment(self)
+    environment.bytecode_cache = _BYTECODE
+    return environment
+
+
+App.create_jinja_environment = _with_shared_bytecode
+
+
+# Werkzeug compiles two URL builders (Python source, through `ast` and `compile`) for every
+# route of every app: a quarter of the suite's CPU when each test builds an app. The builder
+# depends only on the rule and its defaults (the converters are reached through `.self`), so
+# the run compiles each once.
+_builders: dict[tuple, object] = {}
+_compile_builder = Rule._compile_builder
+
+
+def _shared_builder(self, append_unknown: bool = True):
+    defaults = tuple(sorted((self.defaults or {}).items(), key=repr))
+    key = (self.rule, self.host, self.subdomain, tuple(self._trace), repr(defaults), append_unknown)
+    if key not in _builders:
+        _builders[key] = _compile_builder(self, append_unknown)
+    return _builders[key]
+
+
+Rule._compile_builder = _shared_builder
 
 
 def _worker_database(server_url: str, worker: str) -> str:
