@@ -297,3 +297,18 @@ def smtp_server():
     server.connections = 0  # the controller's own readiness probe is not a client
     yield server
     server.stop()
+
+
+# The longest tests first: pytest-xdist (`--dist=worksteal`) then spreads them over the
+# workers and ends the run on short ones, instead of one worker finishing a minute-long fuzz
+# test while the other has nothing left to do.
+_LONGEST = ("tests/faults/test_fuzz_forms.py::", "tests/test_bench_smoke.py::")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(
+        key=lambda item: (
+            not item.nodeid.startswith(_LONGEST),
+            item.get_closest_marker("slow") is None,
+        )
+    )
