@@ -21,6 +21,7 @@ import logging
 import os
 import pstats
 import re
+import secrets
 import sys
 import tempfile
 import time
@@ -54,9 +55,7 @@ def _fields(kind: str, n: int, csrf: str, started: str) -> dict[str, str]:
             consent_public="y",
         )
     else:
-        fields.update(
-            name=f"Robin Côté {n}", display_mode="full_name", consent_public="y"
-        )
+        fields.update(name=f"Robin Côté {n}", display_mode="full_name", consent_public="y")
     return fields
 
 
@@ -70,7 +69,7 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="profile-signon-")
     os.environ.update(
         PETITION_ENV="production",
-        SECRET_KEY="profile-signon-secret-key-not-for-production-use",
+        SECRET_KEY=secrets.token_hex(32),
         DATABASE_URL=args.database_url or f"sqlite:///{folder}/profile.db",
         BASE_URL=BASE,
         MAIL_SERVER="",

@@ -387,15 +387,13 @@ def run_scenario(label, server, script, script_args, pressure, database):
 
 
 def uncached_pages(url, args, figures, pressure, database, pages) -> None:
-    """Measure every page scenario again on an app with no page cache and no count cache."""
+    """Measure every page scenario again on an app with no page cache."""
     port = servers.free_port()
     env = dataset.app_environment(
         url,
         BASE_URL=f"http://127.0.0.1:{port}",
         SIGNON_RATE_LIMIT="1000000 per minute",
         PUBLIC_PAGE_CACHE_SECONDS="0",
-        # Read by the app until counts come from the count table; harmless after.
-        DIRECTORY_COUNTS_SECONDS="0",
     )
     setup = servers.WorkerSetup(args.workers, args.threads)
     app = servers.start_gunicorn(

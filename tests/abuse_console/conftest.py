@@ -8,7 +8,7 @@ from tests.factories import make_admin_user, make_platform
 
 @pytest.fixture
 def app(make_app, smtp_server):
-    return make_app(**smtp_server.config, DIRECTORY_COUNTS_SECONDS=0)
+    return make_app(**smtp_server.config)
 
 
 @pytest.fixture

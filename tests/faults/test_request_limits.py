@@ -65,7 +65,7 @@ def test_a_chunked_body_over_the_limit_gets_413_under_gunicorn(make_app, serve):
     assert marker * 3 not in text and len(text) < 20_000
     # Just over the limit, and much larger (still read to the end, so the 413 arrives).
     for size in (LIMIT + 1, 3 * LIMIT):
-        body = urlencode({**fields, "about": "x" * size}).encode()[: size]
+        body = urlencode({**fields, "about": "x" * size}).encode()[:size]
         assert _post_chunked(server.port, path, body, browser.cookies)[0] == 413, size
 
     # A sign-on of ordinary size sent the same way still works.

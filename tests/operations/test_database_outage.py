@@ -106,6 +106,7 @@ def test_terminated_connections_under_load_give_no_server_error(make_app, serve,
     assert terminated >= 10, "the test killed no connection: it proves nothing"
     assert served > 100, statuses
     errors = {status: n for status, n in statuses.items() if status >= 500}
+    print(f"{terminated} connections terminated under load: {served} requests, {dict(statuses)}")
     assert not errors, f"{errors} of {served} requests failed:\n{server.output()[-3000:]}"
     # Every acknowledged sign-on is stored.
     with app.app_context():

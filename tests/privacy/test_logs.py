@@ -138,9 +138,7 @@ def refusing_database(make_app):
             conn.execute(text("DROP TRIGGER test_refuse"))
 
 
-def test_a_database_error_during_a_sign_on_logs_nothing_about_the_signer(
-    refusing_database, caplog
-):
+def test_a_database_error_during_a_sign_on_logs_nothing_about_the_signer(refusing_database, caplog):
     from petition.extensions import db
     from tests.factories import make_platform
     from tests.signon import sign
@@ -178,10 +176,10 @@ def test_a_database_error_during_a_sign_on_logs_nothing_about_the_signer(
 
 def test_values_of_a_row_postgresql_refused_are_masked():
     message = (
-        "psycopg.errors.CheckViolation: new row for relation \"endorsement\" violates check "
-        "constraint \"ck_x\"\nDETAIL:  Failing row contains (7, Ondine Marchetti, about her\n"
+        'psycopg.errors.CheckViolation: new row for relation "endorsement" violates check '
+        'constraint "ck_x"\nDETAIL:  Failing row contains (7, Ondine Marchetti, about her\n'
         "second line, NS).\n[SQL: INSERT INTO endorsement (name) VALUES (%(name)s)]\n"
-        "psycopg.errors.UniqueViolation: duplicate key value violates unique constraint \"uq\"\n"
+        'psycopg.errors.UniqueViolation: duplicate key value violates unique constraint "uq"\n'
         "DETAIL:  Key (org_name, platform_id)=(Quillfeather (East), 1) already exists.\n\n"
         "The above exception was the direct cause of the following exception:"
     )
