@@ -13,6 +13,7 @@ replaced.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "decriminalization-with-dignity"
@@ -184,7 +186,10 @@ def _analyze(engine) -> None:
     else:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
-        with engine.connect() as conn:
+        # Folding the write-ahead log into the file only tidies up: when SQLite will not now
+        # ("database table is locked", seen since the FTS5 index), it does so later by itself.
+        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        with connection as conn, contextlib.suppress(OperationalError):
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
