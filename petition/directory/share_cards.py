@@ -23,8 +23,12 @@ from . import services
 from . import wall as wall_rules
 
 
-def card_for(platform: Platform, lang: str) -> cards.Card:
-    """Return what the platform's card shows in `lang` (logos named, not yet loaded)."""
+def card_for(platform: Platform, lang: str, wall: wall_rules.Wall | None = None) -> cards.Card:
+    """Return what the platform's card shows in `lang` (logos named, not yet loaded).
+
+    `wall`: the platform's wall in `lang` if the caller has it (the card shows its first
+    logos), else the card reads what it shows.
+    """
     title = localized(platform, "title", lang).value
     published = services.endorsers_published(platform)
     with force_locale(lang):
@@ -37,7 +41,9 @@ def card_for(platform: Platform, lang: str) -> cards.Card:
     footer = " · ".join(p for p in (current_app.config.get("SITE_NAME") or "", host) if p)
     logos = ()
     if published:
-        tiles = wall_rules.wall(platform, lang, limit=cards.MAX_LOGOS).tiles
+        if wall is None:
+            wall = wall_rules.wall(platform, lang, limit=cards.MAX_LOGOS)
+        tiles = wall.tiles[: cards.MAX_LOGOS]
         logos = tuple(
             cards.CardLogo(initials=t.initials, color=t.color, digest=t.digest) for t in tiles
         )
@@ -58,8 +64,8 @@ def card_png(card: cards.Card) -> bytes:
     return data
 
 
-def card_url(platform: Platform, lang: str) -> str:
+def card_url(platform: Platform, lang: str, wall: wall_rules.Wall | None = None) -> str:
     """Return the absolute URL of the platform's current card (its key in the query)."""
-    key = card_for(platform, lang).key()
+    key = card_for(platform, lang, wall).key()
     path = url_for("directory.share_card", slug=platform.slug, lang=lang, v=key[:16])
     return current_app.config["BASE_URL"] + path

@@ -58,10 +58,26 @@ def endorser_summary(platform: Platform) -> EndorserSummary:
 
 
 def logo_wall(platform: Platform, limit: int | None = wall_rules.WALL_SIZE):
-    """Return the platform's logo wall in the page's language (nothing before launch)."""
+    """Return the platform's logo wall in the page's language (nothing before launch).
+
+    Read once per request: the page's share card (in its head) shows the wall's first logos.
+    """
     if not services.endorsers_published(platform):
         return wall_rules.Wall(groups=[], shown=0, total=0)
-    return wall_rules.wall(platform, g.lang, limit)
+    walls = g.setdefault("logo_walls", {})
+    key = (platform.id, g.lang, limit)
+    if key not in walls:
+        walls[key] = wall_rules.wall(platform, g.lang, limit)
+    return walls[key]
+
+
+def share_card_url(platform: Platform, lang: str, wall: wall_rules.Wall | None = None) -> str:
+    """Return the URL of the platform's share card in `lang`.
+
+    `wall`: the page's own wall (in `lang`), when the page shows one: the card shows its first
+    logos, so they are read once.
+    """
+    return share_cards.card_url(platform, lang, wall=wall if lang == g.lang else None)
 
 
 @bp.app_context_processor
@@ -69,7 +85,7 @@ def directory_helpers():
     return {
         "endorser_summary": endorser_summary,
         "logo_wall": logo_wall,
-        "share_card_url": share_cards.card_url,
+        "share_card_url": share_card_url,
     }
 
 
