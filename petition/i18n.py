@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from babel import Locale
+from babel import Locale, support
 from flask import Flask, abort, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date as babel_format_date
 from flask_babel import (
@@ -19,6 +19,7 @@ from flask_babel import format_time as babel_format_time
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from werkzeug.routing import BaseConverter
+from wtforms.i18n import messages_path as wtforms_messages_path
 
 _ = gettext
 
@@ -219,9 +220,41 @@ def select_locale() -> str | None:
     return negotiated_lang()
 
 
+class _WTFormsMessages:
+    """WTForms' own messages in the language being spoken, each catalogue read once a process.
+
+    Flask-WTF reads WTForms' catalogue from disk again for every request that shows or checks
+    a form (`request.wtforms_translations`); this stands in for it. The language is looked up
+    when a message is, as Flask-WTF does (an admin page's language is known only once the
+    admin is).
+    """
+
+    def __init__(self) -> None:
+        self._catalogues: dict[str, support.Translations] = {}
+
+    def _catalogue(self) -> support.Translations:
+        locale = str(get_locale() or "en")
+        if locale not in self._catalogues:
+            self._catalogues[locale] = support.Translations.load(
+                wtforms_messages_path(), [locale], domain="wtforms"
+            )
+        return self._catalogues[locale]
+
+    def ugettext(self, string: str) -> str:
+        return self._catalogue().ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalogue().ungettext(singular, plural, n)
+
+
 def init_app(app: Flask) -> None:
     """Register the locale converter and the hooks that move `lang` between URLs and `g`."""
     app.url_map.converters["lang"] = LangConverter
+    wtforms_messages = _WTFormsMessages()
+
+    @app.before_request
+    def keep_wtforms_messages():
+        request.wtforms_translations = wtforms_messages
 
     @app.url_value_preprocessor
     def pull_lang(endpoint, values):

@@ -55,3 +55,32 @@ def test_counts_are_grouped_as_each_language_groups_them(speak):
 def test_titles_inserted_into_text_are_quoted_in_each_languages_way(speak):
     assert speak("fr", quoted, "Décriminaliser") == f"«{NBSP}Décriminaliser{NBSP}»"
     assert speak("en", quoted, "Decriminalize") == "“Decriminalize”"
+
+
+def test_wtforms_own_messages_are_french_and_read_once_a_process(app, client, monkeypatch):
+    from babel import support
+
+    from petition.extensions import db
+    from tests.factories import make_platform
+
+    with app.app_context():
+        make_platform("formats")
+        db.session.commit()
+    loads = []
+    load = support.Translations.load
+
+    def counted(*args, **kwargs):
+        loads.append(kwargs.get("domain"))
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(support.Translations, "load", counted)
+    for _ in range(3):
+        page = client.get("/fr/p/formats/sign/individual").get_data(as_text=True)
+        csrf = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+        answer = client.post(
+            "/fr/p/formats/sign/individual",
+            data={"csrf_token": csrf, "province": "XX", "email": "a@b.example", "name": "R"},
+        )
+        # WTForms' own message for a value no option offers, in French.
+        assert "N&#39;est pas un choix valide." in answer.get_data(as_text=True)
+    assert loads.count("wtforms") <= 1
