@@ -22,6 +22,7 @@ import os
 import pstats
 import re
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -29,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 SLUG = "decriminalization-with-dignity"
 BASE = "http://127.0.0.1:8000"
@@ -66,7 +68,18 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     args = parser.parse_args()
 
+    if args.database_url:
+        from dataset import check_disposable
+
+        check_disposable(args.database_url)  # its tables are dropped
     folder = tempfile.mkdtemp(prefix="profile-signon-")
+    try:
+        _profile(args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _profile(args: argparse.Namespace, folder: str) -> None:
     os.environ.update(
         PETITION_ENV="production",
         SECRET_KEY=secrets.token_hex(32),
