@@ -56,6 +56,23 @@ Index(
     _t.c.id,
     *_COVERED,
 )
+# The list narrowed to a province or territory, in any order: its entries are read in one
+# short range, then sorted (the name and date indexes above would walk the whole list to find
+# the few in, say, Nunavut). Kind, type and by-and-for narrow the range further.
+Index(
+    "ix_endorsement_directory_province",
+    _t.c.platform_id,
+    _t.c.status,
+    _t.c.province,
+    _t.c.kind,
+    _t.c.org_type,
+    _t.c.by_and_for,
+    _t.c.display_mode,
+    _t.c.sort_key_en,
+    _t.c.sort_key_fr,
+    _t.c.approved_at,
+    _t.c.id,
+)
 # Counts: in total, per kind, per province or territory, for any filter. Kind comes first so
 # that "individuals only" reads a range of it rather than checking every row.
 Index(
