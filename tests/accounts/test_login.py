@@ -42,7 +42,9 @@ def _user(app, user_id) -> AdminUser:
 
 def _events(app, action: str) -> list[AuditEvent]:
     with app.app_context():
-        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        # In the order they happened: PostgreSQL returns unordered rows in any order.
+        query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        events = list(db.session.scalars(query))
         for event in events:
             db.session.expunge(event)
         return events
