@@ -139,6 +139,8 @@ def endorsers(slug: str):
         "directory/list.html",
         published=True,
         page=page,
+        # The logo wall leads the list's unfiltered first page only.
+        wall=logo_wall(platform) if page.number == 1 and not filters.is_filtered else None,
         totals=services.totals(platform),
         provinces=services.province_counts(platform, filters, g.lang),
         problems=form.problems(),

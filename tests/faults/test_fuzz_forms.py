@@ -364,8 +364,9 @@ def _crawl_forms(app, world: World) -> list[Form]:
         client, BASE, allow=lambda p: not p.startswith("/admin/logout"), limit=300, per_path=3
     )
     crawler.crawl(seeds)
-    _crawled[signature] = (world, crawler.forms())
-    return crawler.forms()
+    forms = crawler.forms()
+    _crawled[signature] = (world, forms)
+    return forms
 
 
 _crawled: dict[tuple, tuple[World, list[Form]]] = {}
